@@ -1,0 +1,27 @@
+"""The founding example: run the Rust "Hello WASI!" program with the syscall trace on.
+
+    make demo        (or: .venv/bin/python examples/hello.py)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pywasihost
+
+HELLO = Path(__file__).resolve().parent.parent / "tests" / "programs" / "hello_wasi" / "hello_wasi.wasm"
+
+
+def main() -> int:
+    print(f"running {HELLO.name} (Rust cdylib, wasm32-unknown-unknown) with the syscall trace on:")
+    pywasihost.enable_trace_output()
+    config = pywasihost.WasiConfig(args=[HELLO.name], stdout=pywasihost.CAPTURE, trace=True)
+    result = pywasihost.run(HELLO, config)
+    assert result.stdout is not None
+    print(f"guest stdout: {result.stdout.decode()}")
+    print(f"exit code: {result.exit_code}")
+    return result.exit_code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,149 @@
+"""What a run gets from the host: args, environment, stdio, clocks, randomness, limits.
+
+    config = WasiConfig(args=["prog", "in.txt"], env={"LANG": "C"}, stdin=b"data", stdout=CAPTURE)
+
+Everything has a sane default: no args but the program name, an empty environment, inherited stdio,
+the host's clocks and ``os.urandom``. ``deterministic=True`` swaps in fixed clocks and a seeded
+generator so that two runs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import random as _random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import BinaryIO, Union
+
+from .abi import Clockid
+from .memory import MemoryLimits
+
+__all__ = [
+    "CAPTURE",
+    "INHERIT",
+    "Clocks",
+    "DeterministicClocks",
+    "RandomSource",
+    "SeededRandom",
+    "Stdio",
+    "SystemClocks",
+    "SystemRandom",
+    "WasiConfig",
+]
+
+
+class Stdio(enum.Enum):
+    INHERIT = "inherit"  # the host process's own descriptor
+    CAPTURE = "capture"  # collected into bytes, read from RunResult after the run
+    NULL = "null"  # empty input / discarded output
+
+
+INHERIT = Stdio.INHERIT
+CAPTURE = Stdio.CAPTURE
+
+InputSpec = Union[Stdio, bytes, BinaryIO, int]
+"""stdin: INHERIT, NULL, the bytes to read, a binary stream, or a host fd (not closed by the run)."""
+OutputSpec = Union[Stdio, BinaryIO, Callable[[bytes], object], int]
+"""stdout/stderr: INHERIT, CAPTURE, NULL, a binary stream, a callback taking bytes, or a host fd."""
+
+
+class Clocks:
+    """The four clocks of ``Clockid``: ``time`` and ``resolution`` in nanoseconds."""
+
+    def time(self, clock: Clockid) -> int:
+        raise NotImplementedError
+
+    def resolution(self, clock: Clockid) -> int:
+        raise NotImplementedError
+
+
+class SystemClocks(Clocks):
+    _NOW: tuple[Callable[[], int], ...] = (time.time_ns, time.monotonic_ns, time.process_time_ns, time.thread_time_ns)
+    _HOST = (time.CLOCK_REALTIME, time.CLOCK_MONOTONIC, time.CLOCK_PROCESS_CPUTIME_ID, time.CLOCK_THREAD_CPUTIME_ID)
+
+    def time(self, clock: Clockid) -> int:
+        return self._NOW[clock]()
+
+    def resolution(self, clock: Clockid) -> int:
+        return max(1, round(time.clock_getres(self._HOST[clock]) * 1e9))
+
+
+class DeterministicClocks(Clocks):
+    """Every clock starts at ``start`` and advances by ``step`` ns at each reading: reproducible runs."""
+
+    def __init__(self, start: int = 1_600_000_000_000_000_000, step: int = 1_000) -> None:
+        self.now, self.step = start, step
+
+    def time(self, clock: Clockid) -> int:
+        self.now += self.step
+        return self.now
+
+    def resolution(self, clock: Clockid) -> int:
+        return self.step
+
+
+class RandomSource:
+    def fill(self, buf: memoryview) -> None:
+        raise NotImplementedError
+
+
+class SystemRandom(RandomSource):
+    """``os.urandom``, written in chunks so that no request makes the host allocate more than 64 KiB."""
+
+    CHUNK = 1 << 16
+
+    def fill(self, buf: memoryview) -> None:
+        n, chunk = len(buf), self.CHUNK
+        if n <= chunk:
+            buf[:] = os.urandom(n)
+            return
+        for start in range(0, n, chunk):
+            end = min(n, start + chunk)
+            buf[start:end] = os.urandom(end - start)
+
+
+class SeededRandom(RandomSource):
+    """A reproducible stream of bytes (not for secrets): the same seed gives the same bytes."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self._rng = _random.Random(seed)
+
+    def fill(self, buf: memoryview) -> None:
+        n, chunk = len(buf), SystemRandom.CHUNK
+        for start in range(0, n, chunk):
+            end = min(n, start + chunk)
+            buf[start:end] = self._rng.randbytes(end - start)
+
+
+def _trace_default() -> bool:
+    return os.environ.get("PYWASIHOST_TRACE", "") not in ("", "0")
+
+
+@dataclass
+class WasiConfig:
+    """The configuration of one run. ``args[0]`` is the program name the guest sees."""
+
+    args: Sequence[str] = ("main.wasm",)
+    env: Mapping[str, str] = field(default_factory=dict)
+    inherit_env: bool = False
+    stdin: InputSpec = INHERIT
+    stdout: OutputSpec = INHERIT
+    stderr: OutputSpec = INHERIT
+    clocks: Clocks = field(default_factory=SystemClocks)
+    random: RandomSource = field(default_factory=SystemRandom)
+    trace: bool = field(default_factory=_trace_default)
+    limits: MemoryLimits = field(default_factory=MemoryLimits)
+
+    @classmethod
+    def deterministic(cls, seed: int = 0, **kwargs: object) -> WasiConfig:
+        """Fixed clocks and a seeded generator: two runs with the same input give the same bytes."""
+        return cls(clocks=DeterministicClocks(), random=SeededRandom(seed), **kwargs)  # type: ignore[arg-type]
+
+    def environment(self) -> dict[str, str]:
+        """The guest's environment: the host's when ``inherit_env``, then ``env`` on top."""
+        out = dict(os.environ) if self.inherit_env else {}
+        out.update(self.env)
+        return out
+

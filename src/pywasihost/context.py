@@ -1,0 +1,80 @@
+"""The host state of one instance: what every syscall implementation receives as ``ctx``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .config import CAPTURE, INHERIT, InputSpec, OutputSpec, Stdio, WasiConfig
+from .fdtable import READ_STREAM, WRITE_STREAM, BytesInput, CallbackOutput, Descriptor, FdTable, HostFd
+from .fdtable import NullDescriptor, StreamInput
+from .memory import GuestMemory
+
+if TYPE_CHECKING:
+    from .instance import WasiInstance
+
+__all__ = ["WasiContext"]
+
+
+def _encode_strings(items: list[str]) -> tuple[bytes, list[int]]:
+    """NUL-terminated UTF-8 strings packed together, and where each starts."""
+    offsets, blob = [], bytearray()
+    for s in items:
+        offsets.append(len(blob))
+        blob += s.encode("utf-8") + b"\0"
+    return bytes(blob), offsets
+
+
+class WasiContext:
+    """Everything a syscall may reach: ``config``, ``memory``, ``fds``, ``clocks``, ``random``.
+
+    ``state`` is a free dict for applications' custom syscalls; ``instance`` is the running instance.
+    """
+
+    def __init__(self, config: WasiConfig) -> None:
+        self.config = config
+        self.memory = GuestMemory(config.limits)
+        self.fds = FdTable()
+        self.clocks = config.clocks
+        self.random = config.random
+        self.state: dict[str, Any] = {}
+        self.instance: WasiInstance | None = None
+        self.args, self.arg_offsets = _encode_strings(list(config.args))
+        env = config.environment()
+        self.environ, self.environ_offsets = _encode_strings([f"{k}={v}" for k, v in env.items()])
+        self.captured: dict[int, bytearray] = {}
+        self.fds.set(0, self._input(config.stdin))
+        self.fds.set(1, self._output(1, config.stdout))
+        self.fds.set(2, self._output(2, config.stderr))
+
+    def _input(self, spec: InputSpec) -> Descriptor:
+        if spec is INHERIT:
+            return HostFd(0, READ_STREAM)
+        if spec is Stdio.NULL:
+            return NullDescriptor()
+        if spec is CAPTURE:
+            raise ValueError("stdin cannot be CAPTURE")
+        if isinstance(spec, (bytes, bytearray, memoryview)):
+            return BytesInput(bytes(spec))
+        if isinstance(spec, int):
+            return HostFd(spec, READ_STREAM)
+        return StreamInput(spec)
+
+    def _output(self, fd: int, spec: OutputSpec) -> Descriptor:
+        if spec is INHERIT:
+            return HostFd(fd, WRITE_STREAM)
+        if spec is Stdio.NULL:
+            return NullDescriptor()
+        if spec is CAPTURE:
+            buf = self.captured[fd] = bytearray()
+            return CallbackOutput(buf.extend)
+        if isinstance(spec, int):
+            return HostFd(spec, WRITE_STREAM)
+        if callable(spec):
+            return CallbackOutput(spec)
+        return CallbackOutput(spec.write)
+
+    def close(self) -> None:
+        """Close every host descriptor the run opened (stdio that was inherited stays open)."""
+        self.fds.close_all()
+
+

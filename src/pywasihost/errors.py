@@ -1,0 +1,70 @@
+"""Exceptions: the errno a syscall answers with, and what ends a run (exit, traps)."""
+
+from __future__ import annotations
+
+import errno as host_errno
+
+from .abi import Errno
+
+__all__ = ["GuestMemoryError", "HostError", "ProcExit", "Trap", "WasiError", "errno_from_oserror"]
+
+
+class WasiError(Exception):
+    """Raised by a syscall implementation to answer the guest with ``errno``.
+
+    The namespace turns it into the function's return value; nothing reaches the guest's caller.
+    """
+
+    __slots__ = ("errno",)
+
+    def __init__(self, errno: Errno, message: str = "") -> None:
+        super().__init__(message or f"{errno.name}: {errno.doc}")
+        self.errno = errno
+
+
+class ProcExit(Exception):
+    """``proc_exit(code)``: ends the run; :func:`pywasihost.run` turns it into the returned code."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"guest exited with code {code}")
+        self.code = code
+
+
+class Trap(Exception):
+    """The guest trapped: a wasm trap, or a syscall argument the spec says must trap."""
+
+
+class GuestMemoryError(Trap):
+    """A guest pointer or length outside linear memory (the spec makes that a trap)."""
+
+    def __init__(self, address: int, length: int, memory_size: int, syscall: str | None = None) -> None:
+        self.address, self.length, self.memory_size, self.syscall = address, length, memory_size, syscall
+        where = f"{syscall}: " if syscall else ""
+        super().__init__(
+            f"{where}guest memory access out of bounds: {length} bytes at {address:#x} "
+            f"(memory is {memory_size:#x} bytes)"
+        )
+
+    def in_syscall(self, name: str) -> GuestMemoryError:
+        return GuestMemoryError(self.address, self.length, self.memory_size, name)
+
+
+class HostError(Trap):
+    """A host function failed with an unexpected Python exception: a bug of the host, reported as a
+    trap of the guest (the exception is chained) so that the embedding Python process carries on."""
+
+
+# Host errno -> WASI errno, for OSErrors that a syscall implementation lets through.
+_BY_NAME = {m.name: m for m in Errno}
+_ALIASES = {"E2BIG": Errno.TOOBIG, "EWOULDBLOCK": Errno.AGAIN, "EOPNOTSUPP": Errno.NOTSUP, "EDEADLOCK": Errno.DEADLK}
+_OS_TO_WASI: dict[int, Errno] = {}
+for _name, _code in vars(host_errno).items():
+    if _name.startswith("E") and isinstance(_code, int):
+        _wasi = _ALIASES.get(_name) or _BY_NAME.get(_name[1:])
+        if _wasi is not None:
+            _OS_TO_WASI.setdefault(_code, _wasi)
+
+
+def errno_from_oserror(exc: OSError) -> Errno:
+    """The WASI errno for a host ``OSError`` (``Errno.IO`` when the host's has no counterpart)."""
+    return _OS_TO_WASI.get(exc.errno or 0, Errno.IO)

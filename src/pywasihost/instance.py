@@ -1,0 +1,138 @@
+"""Instantiating a module with a WASI namespace, and running it.
+
+    result = run("prog.wasm", WasiConfig(args=["prog", "x"], stdout=CAPTURE))
+    result.exit_code, result.stdout
+
+Lower level: :class:`WasiInstance` instantiates, exposes the context and memory, and calls exports.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union
+
+from .config import WasiConfig
+from .context import WasiContext
+from .engines import CompiledModule, Engine, default_engine
+from .errors import HostError, ProcExit, Trap
+from .namespace import Namespace
+from .tracing import TRACE_LOGGER, enable_trace_output, traced
+
+__all__ = ["RunResult", "WasiInstance", "run"]
+
+ModuleSource = Union[str, "os.PathLike[str]", bytes, CompiledModule]
+
+
+def _load(engine: Engine, module: ModuleSource) -> CompiledModule:
+    if isinstance(module, (str, os.PathLike)):
+        return engine.compile(Path(module).read_bytes())
+    if isinstance(module, (bytes, bytearray)):
+        return engine.compile(bytes(module))
+    return module
+
+
+class WasiInstance:
+    """One instance of a module, with its own context (descriptors, memory, state)."""
+
+    def __init__(
+        self,
+        module: ModuleSource,
+        config: WasiConfig | None = None,
+        *,
+        namespace: Namespace | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self.engine = engine or default_engine()
+        self.config = config or WasiConfig()
+        self.namespace = namespace or Namespace.preview1()
+        self.module = _load(self.engine, module)
+        self.context = ctx = WasiContext(self.config)
+        ctx.instance = self
+        if self.config.trace:
+            if TRACE_LOGGER.level == logging.NOTSET:
+                TRACE_LOGGER.setLevel(logging.INFO)
+            if not TRACE_LOGGER.hasHandlers():  # nobody listens: show the trace on stderr
+                enable_trace_output()
+        functions = {}
+        try:
+            for imp in self.module.imports:
+                sc = self.namespace.get(imp.module, imp.name)
+                if sc is None or imp.kind != "function":
+                    continue
+                fn = sc.bind(ctx, ctx.memory)
+                if self.config.trace:
+                    fn = traced(sc, fn, ctx.memory)
+                functions[imp.module, imp.name] = (fn, tuple(sc.wasm_params), tuple(sc.wasm_results))
+            self._instance = self.engine.instantiate(self.module, functions)
+        except BaseException:
+            ctx.close()
+            raise
+        source = self._instance.memory_buffer()
+        if source is not None:
+            ctx.memory.bind(source)
+
+    @property
+    def memory(self) -> Any:
+        return self.context.memory
+
+    def call(self, name: str, *args: Any) -> Any:
+        """Call an export. ``proc_exit`` raises :class:`ProcExit`; traps raise :class:`Trap`."""
+        try:
+            return self._instance.call(name, *args)
+        except (ProcExit, Trap):
+            raise
+        except Exception as exc:  # a bug in a host function: the guest traps, Python carries on
+            raise HostError(f"host function failed: {type(exc).__name__}: {exc}") from exc
+
+    def start(self, entry: str = "_start") -> int:
+        """Run ``entry`` as a command: the exit code (0 when it returns, ``n`` on ``proc_exit(n)``)."""
+        try:
+            self.call(entry)
+        except ProcExit as exit_:
+            return exit_.code
+        return 0
+
+    def close(self) -> None:
+        """Close every host descriptor the instance opened."""
+        self.context.close()
+
+    def __enter__(self) -> WasiInstance:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass
+class RunResult:
+    """How a run ended: the exit code, and stdout/stderr when they were captured."""
+
+    exit_code: int
+    stdout: bytes | None = None
+    stderr: bytes | None = None
+
+
+def run(
+    module: ModuleSource,
+    config: WasiConfig | None = None,
+    *,
+    namespace: Namespace | None = None,
+    engine: Engine | None = None,
+    entry: str = "_start",
+) -> RunResult:
+    """Instantiate ``module`` (a path, bytes or compiled module) and run it to its end.
+
+    Returns the exit code (and captured output); a trap raises :class:`Trap`, after every host
+    descriptor of the run is closed.
+    """
+    with WasiInstance(module, config, namespace=namespace, engine=engine) as inst:
+        code = inst.start(entry)
+        captured = inst.context.captured
+        return RunResult(code, _bytes(captured.get(1)), _bytes(captured.get(2)))
+
+
+def _bytes(buf: bytearray | None) -> bytes | None:
+    return None if buf is None else bytes(buf)

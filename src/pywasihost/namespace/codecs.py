@@ -1,0 +1,243 @@
+"""How each parameter and result type crosses the wasm boundary.
+
+A :class:`ParamCodec` turns the raw wasm arguments of one parameter (ints, signed as the engine hands
+them over) into the typed value a syscall implementation receives; a :class:`ResultCodec` writes one
+result through its out-pointer. Both produce Python *source lines*: the namespace compiles one
+specialised wrapper per syscall from them (as wiggle generates Rust glue), so the hot path has no
+per-argument loop, no dispatch on types and no allocation that the decoded values do not need.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import TYPE_CHECKING, Any
+
+from ..abi import Record, WasiEnum, WasiFlags
+
+if TYPE_CHECKING:
+    from ..memory import GuestMemory
+
+__all__ = [
+    "EnumCodec",
+    "FlagsCodec",
+    "IovecsCodec",
+    "ParamCodec",
+    "PointerCodec",
+    "RecordResult",
+    "ResultCodec",
+    "ScalarCodec",
+    "ScalarResult",
+    "SliceCodec",
+    "StringCodec",
+]
+
+M32 = 0xFFFFFFFF
+M64 = 0xFFFFFFFFFFFFFFFF
+
+
+class ParamCodec:
+    """One parameter: ``wasm`` lists the core wasm types it arrives as."""
+
+    wasm: tuple[str, ...] = ("i32",)
+    witx: str = ""  # the witx type it corresponds to, for checking against the spec
+
+    def setup(self, name: str, env: dict[str, Any]) -> list[str]:
+        """Lines run once per instance (``_mem`` and ``_ctx`` are in scope)."""
+        return []
+
+    def decode(self, args: list[str], out: str) -> list[str]:
+        """Lines that assign the decoded value of raw ``args`` to ``out``."""
+        raise NotImplementedError
+
+    def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
+        """The argument as the trace shows it."""
+        raise NotImplementedError
+
+
+class ScalarCodec(ParamCodec):
+    """An integer type of the spec: unsigned (masked) or ``s64``; ``label`` is the type name shown."""
+
+    def __init__(self, label: str | None, bits: int, signed: bool = False, witx: str = "") -> None:
+        self.label, self.bits, self.signed, self.witx = label, bits, signed, witx
+        self.wasm = ("i64",) if bits == 64 else ("i32",)
+
+    def decode(self, args: list[str], out: str) -> list[str]:
+        if self.signed:
+            return [f"{out} = {args[0]}"]
+        return [f"{out} = {args[0]} & {(1 << self.bits) - 1:#x}"]
+
+    def value(self, raw: int) -> int:
+        if self.signed:
+            return raw
+        return raw & ((1 << self.bits) - 1)
+
+    def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
+        v = self.value(raw[0])
+        return f"{self.label}({v})" if self.label else str(v)
+
+
+class EnumCodec(ParamCodec):
+    """A spec enum: values outside it give ``EINVAL`` (through :class:`InvalidValue`)."""
+
+    def __init__(self, cls: type[WasiEnum], witx: str = "") -> None:
+        self.cls, self.witx = cls, witx
+        size: int = getattr(cls, "__size__")
+        self.mask = (1 << (8 * size)) - 1
+        self.wasm = ("i64",) if size == 8 else ("i32",)
+
+    def setup(self, name: str, env: dict[str, Any]) -> list[str]:
+        env[f"_members_{name}"] = getattr(self.cls, "__by_value__")
+        env[f"_decode_{name}"] = self.cls.decode
+        return []
+
+    def decode(self, args: list[str], out: str) -> list[str]:
+        name = out
+        return [
+            f"{out} = {args[0]} & {self.mask:#x}",
+            f"{out} = _members_{name}[{out}] if {out} < {len(self.cls)} else _decode_{name}({out})",
+        ]
+
+    def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
+        v = raw[0] & self.mask
+        try:
+            return f"{self.cls.__name__}.{self.cls(v).name}"
+        except ValueError:
+            return f"{self.cls.__name__}({v}?)"
+
+
+class FlagsCodec(ParamCodec):
+    """A spec flags type: bits outside it give ``EINVAL``."""
+
+    def __init__(self, cls: type[WasiFlags], witx: str = "") -> None:
+        self.cls, self.witx = cls, witx
+        size: int = getattr(cls, "__size__")
+        self.mask = (1 << (8 * size)) - 1
+        self.wasm = ("i64",) if size == 8 else ("i32",)
+
+    def setup(self, name: str, env: dict[str, Any]) -> list[str]:
+        env[f"_decode_{name}"] = self.cls.decode
+        return []
+
+    def decode(self, args: list[str], out: str) -> list[str]:
+        return [f"{out} = _decode_{out}({args[0]} & {self.mask:#x})"]
+
+    def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
+        v = raw[0] & self.mask
+        if v & ~getattr(self.cls, "__mask__"):
+            return f"{self.cls.__name__}({v:#x}?)"
+        names = [m.name for m in self.cls if m & v and m.name]
+        return f"{self.cls.__name__}.{'|'.join(names)}" if names else f"{self.cls.__name__}(0)"
+
+
+class PointerCodec(ParamCodec):
+    """A guest address, passed on as an unsigned int (the implementation reads it through memory)."""
+
+    def __init__(self, witx: str = "pointer") -> None:
+        self.witx = witx
+
+    def decode(self, args: list[str], out: str) -> list[str]:
+        return [f"{out} = {args[0]} & {M32:#x}"]
+
+    def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
+        return f"*guest {raw[0] & M32:#x}"
+
+
+class IovecsCodec(ParamCodec):
+    """An ``iovec``/``ciovec`` array (pointer, count) as zero-copy views of the buffers it names."""
+
+    wasm = ("i32", "i32")
+
+    def __init__(self, witx: str) -> None:
+        self.witx = witx
+
+    def setup(self, name: str, env: dict[str, Any]) -> list[str]:
+        return ["_iovecs = _mem.iovecs"]
+
+    def decode(self, args: list[str], out: str) -> list[str]:
+        return [f"{out} = _iovecs({args[0]} & {M32:#x}, {args[1]} & {M32:#x})"]
+
+    def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
+        return f"*guest {raw[0] & M32:#x}/{raw[1] & M32}"
+
+
+class StringCodec(ParamCodec):
+    """A witx ``string`` (pointer, byte length), decoded as UTF-8 (``EILSEQ`` if it is not)."""
+
+    wasm = ("i32", "i32")
+    witx = "string"
+
+    def setup(self, name: str, env: dict[str, Any]) -> list[str]:
+        return ["_read_string = _mem.read_string"]
+
+    def decode(self, args: list[str], out: str) -> list[str]:
+        return [f"{out} = _read_string({args[0]} & {M32:#x}, {args[1]} & {M32:#x})"]
+
+    def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
+        address, length = raw[0] & M32, raw[1] & M32
+        if length <= 4096 and address + length <= memory.size:
+            return repr(bytes(memory.view[address : address + length]).decode("utf-8", "replace"))
+        return f"*guest {address:#x}/{length}"
+
+
+class SliceCodec(ParamCodec):
+    """A (pointer, length) byte buffer as a writable zero-copy view of guest memory."""
+
+    wasm = ("i32", "i32")
+
+    def __init__(self, witx: str = "pointer u8") -> None:
+        self.witx = witx
+
+    def setup(self, name: str, env: dict[str, Any]) -> list[str]:
+        return ["_slice = _mem.slice"]
+
+    def decode(self, args: list[str], out: str) -> list[str]:
+        return [f"{out} = _slice({args[0]} & {M32:#x}, {args[1]} & {M32:#x})"]
+
+    def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
+        return f"*guest {raw[0] & M32:#x}/{raw[1] & M32}"
+
+
+class ResultCodec:
+    """One result of a successful call, written through an out-pointer of ``size`` bytes."""
+
+    size: int
+    witx: str = ""
+
+    def store(self, address: str, value: str, env: dict[str, Any]) -> list[str]:
+        raise NotImplementedError
+
+    def load(self, memory: GuestMemory, address: int) -> Any:
+        """Read the result back (for the trace)."""
+        raise NotImplementedError
+
+
+class ScalarResult(ResultCodec):
+    _FMT = {1: "<B", 2: "<H", 4: "<I", 8: "<Q"}
+
+    def __init__(self, size: int, witx: str = "", cls: type | None = None) -> None:
+        self.size, self.witx, self.cls = size, witx, cls
+        self.codec = struct.Struct(self._FMT[size])
+
+    def store(self, address: str, value: str, env: dict[str, Any]) -> list[str]:
+        env[f"_pack{self.size * 8}"] = self.codec.pack_into
+        return [f"_pack{self.size * 8}(_mem.view, {address}, {value})"]
+
+    def load(self, memory: GuestMemory, address: int) -> Any:
+        v = self.codec.unpack_from(memory.view, address)[0]
+        if self.cls is not None:
+            try:
+                return self.cls(v)
+            except ValueError:
+                return v
+        return v
+
+
+class RecordResult(ResultCodec):
+    def __init__(self, cls: type[Record], witx: str = "") -> None:
+        self.cls, self.size, self.witx = cls, cls.SIZE, witx
+
+    def store(self, address: str, value: str, env: dict[str, Any]) -> list[str]:
+        return [f"{value}.pack_into(_mem.view, {address})"]
+
+    def load(self, memory: GuestMemory, address: int) -> Any:
+        return self.cls.unpack_from(memory.view, address)

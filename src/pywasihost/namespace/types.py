@@ -1,0 +1,147 @@
+"""Annotations for syscall parameters and results, and the codec each ABI type maps to.
+
+A syscall is an ordinary typed Python function; its annotations say how the namespace decodes the
+raw wasm arguments::
+
+    def greet(ctx: WasiContext, name: GuestString, times: int) -> Size: ...
+
+- ABI scalars (``Fd``, ``Size``, ``Filesize``...), ``int`` (an unsigned i32), ``U64``, ``S64``;
+- ABI enums and flags (``Clockid``, ``Rights``...): values outside the spec answer ``EINVAL``;
+- :data:`GuestPtr` (an address), :data:`GuestString` (pointer + length, UTF-8),
+  :data:`GuestBytes` (pointer + length, a writable zero-copy view), :data:`CiovecArray` and
+  :data:`IovecArray` (pointer + count, zero-copy views of every buffer).
+
+A result annotation (a scalar, an ABI struct, or a tuple of them) adds one out-pointer parameter per
+value after the others, and the function returns an errno, as every preview 1 function does;
+``NoReturn`` makes an import with no result (like ``proc_exit``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, NewType, get_args, get_origin
+
+from .. import abi
+from ..abi import Record, WasiEnum, WasiFlags
+from ..abi.witx import Builtin, Handle, ListType, NamedRef, PointerType, WitxType, load_spec
+from .codecs import (
+    EnumCodec,
+    FlagsCodec,
+    IovecsCodec,
+    ParamCodec,
+    PointerCodec,
+    RecordResult,
+    ResultCodec,
+    ScalarCodec,
+    ScalarResult,
+    SliceCodec,
+    StringCodec,
+)
+
+__all__ = [
+    "CiovecArray",
+    "GuestBytes",
+    "GuestPtr",
+    "GuestString",
+    "IovecArray",
+    "S64",
+    "U64",
+    "param_codec",
+    "result_codec",
+    "witx_param_codecs",
+    "witx_result_codec",
+]
+
+CiovecArray = Annotated[list[memoryview], IovecsCodec("ciovec_array")]
+"""A ``ciovec`` array: read-only use of the guest's buffers, as zero-copy views."""
+IovecArray = Annotated[list[memoryview], IovecsCodec("iovec_array")]
+"""An ``iovec`` array: the guest's buffers to fill, as writable zero-copy views."""
+GuestString = Annotated[str, StringCodec()]
+"""A UTF-8 string passed as (pointer, length)."""
+GuestBytes = Annotated[memoryview, SliceCodec()]
+"""A byte buffer passed as (pointer, length): a writable zero-copy view of guest memory."""
+GuestPtr = NewType("GuestPtr", int)
+"""A guest address (bounds are checked when it is used through ``ctx.memory``)."""
+U64 = NewType("U64", int)
+"""An unsigned i64 parameter."""
+S64 = NewType("S64", int)
+"""A signed i64 parameter."""
+
+_BITS = {"u8": 8, "u16": 16, "u32": 32, "u64": 64, "s64": 64}
+
+
+def _scalar_tables() -> tuple[dict[Any, ScalarCodec], dict[Any, ScalarResult]]:
+    params: dict[Any, ScalarCodec] = {int: ScalarCodec(None, 32), U64: ScalarCodec(None, 64), S64: ScalarCodec(None, 64, True)}
+    results: dict[Any, ResultCodec] = {int: ScalarResult(4), U64: ScalarResult(8), S64: ScalarResult(8)}
+    for name, td in load_spec().types.items():
+        t = td.type
+        if isinstance(t, (Builtin, Handle)):
+            alias = getattr(abi, abi.base.camel(name))
+            bits = 32 if isinstance(t, Handle) else _BITS[t.name]
+            signed = isinstance(t, Builtin) and t.name == "s64"
+            params[alias] = ScalarCodec(alias.__name__, bits, signed, witx=name)
+            results[alias] = ScalarResult(bits // 8, witx=name)
+    params[GuestPtr] = PointerCodec()
+    return params, results  # type: ignore[return-value]
+
+
+_PARAMS, _RESULTS = _scalar_tables()
+
+
+def param_codec(annotation: Any) -> ParamCodec:
+    """The codec for a parameter annotation (``TypeError`` if the type cannot cross the boundary)."""
+    if get_origin(annotation) is Annotated:
+        for meta in get_args(annotation)[1:]:
+            if isinstance(meta, ParamCodec):
+                return meta
+    codec = _PARAMS.get(annotation)
+    if codec is not None:
+        return codec
+    if isinstance(annotation, type):
+        if issubclass(annotation, WasiEnum):
+            return EnumCodec(annotation, witx=_witx_name(annotation))
+        if issubclass(annotation, WasiFlags):
+            return FlagsCodec(annotation, witx=_witx_name(annotation))
+    raise TypeError(f"{annotation!r} cannot be a syscall parameter (see pywasihost.namespace.types)")
+
+
+def result_codec(annotation: Any) -> ResultCodec:
+    """The codec for one result value (written through an out-pointer)."""
+    codec = _RESULTS.get(annotation)
+    if codec is not None:
+        return codec
+    if isinstance(annotation, type):
+        if issubclass(annotation, Record):
+            return RecordResult(annotation, witx=_witx_name(annotation))
+        if issubclass(annotation, (WasiEnum, WasiFlags)):
+            return ScalarResult(getattr(annotation, "__size__"), witx=_witx_name(annotation), cls=annotation)
+    raise TypeError(f"{annotation!r} cannot be a syscall result (see pywasihost.namespace.types)")
+
+
+def _witx_name(cls: type) -> str:
+    """``EventFdReadwrite`` -> ``event_fd_readwrite``."""
+    out = ""
+    for ch in cls.__name__:
+        out += ("_" + ch.lower()) if ch.isupper() and out else ch.lower()
+    return out
+
+
+# -- codecs straight from the witx, for functions with no Python implementation yet --------------
+
+
+def witx_param_codecs(t: WitxType) -> ParamCodec:
+    if isinstance(t, NamedRef):
+        target = t.target.type
+        if isinstance(target, ListType):
+            return IovecsCodec(t.name)
+        return param_codec(getattr(abi, abi.base.camel(t.name)))
+    if isinstance(t, Builtin) and t.name == "string":
+        return StringCodec()
+    if isinstance(t, PointerType):
+        return PointerCodec()
+    raise TypeError(t)
+
+
+def witx_result_codec(t: WitxType) -> ResultCodec:
+    assert isinstance(t, NamedRef), t
+    return result_codec(getattr(abi, abi.base.camel(t.name)))
+
