@@ -1,6 +1,6 @@
 """The founding example: run the Rust "Hello WASI!" program with the syscall trace on.
 
-    make demo        (or: .venv/bin/python examples/hello.py)
+make demo        (or: .venv/bin/python examples/hello.py)
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import compiled, run_program
 
 import pywasihost
+from conftest import compiled, run_program
 from pywasihost import CAPTURE, Errno, GuestMemoryError, Trap, WasiConfig
 
 
@@ -40,10 +40,13 @@ def test_trace_names_errno_and_meaning(caplog: pytest.LogCaptureFixture) -> None
 def test_args_and_environ_are_utf8_byte_counts() -> None:
     result = run_program("c/args_env", "héllo", "a b", env={"K": "V", "ключ": "значение"})
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == (
-        "argc=3\nargv[0]=args_env.wasm\nargv[1]=héllo\nargv[2]=a b\n"
-        "environ=K=V\nenviron=ключ=значение\nargs_buf=25 environ_buf=30\n"
-    ).encode()
+    assert (
+        result.stdout
+        == (
+            "argc=3\nargv[0]=args_env.wasm\nargv[1]=héllo\nargv[2]=a b\n"
+            "environ=K=V\nenviron=ключ=значение\nargs_buf=25 environ_buf=30\n"
+        ).encode()
+    )
 
 
 def test_inherit_env_passes_the_host_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,9 +86,7 @@ def test_stdio_stdin_bytes_capture_and_isatty() -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stderr == b"err:6\n"
     # Captured streams are not terminals: isatty() is 0, and with no preopens fd 3 is BADF.
-    assert result.stdout == (
-        b"HELLO\nisatty0=0\nisatty1=0\nisatty2=0\nfdstat0=0\nfdstat1=0\nfdstat2=0\nprestat3=8\n"
-    )
+    assert result.stdout == (b"HELLO\nisatty0=0\nisatty1=0\nisatty2=0\nfdstat0=0\nfdstat1=0\nfdstat2=0\nprestat3=8\n")
 
 
 def test_stdin_from_a_binary_stream_and_output_to_a_callback() -> None:

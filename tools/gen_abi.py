@@ -143,7 +143,7 @@ def gen_record(name: str, rec: RecordType, doc: str) -> list[str]:
     end = union_fields[0].offset if union_fields else rec.size
     lines.append(f'    _codec: ClassVar[struct.Struct] = struct.Struct("{flat.format(end)}")')
     names = [f"v{i}" for i in range(len(flat.leaves))]
-    values = {leaf[3]: v for leaf, v in zip(flat.leaves, names)}
+    values = {leaf[3]: v for leaf, v in zip(flat.leaves, names, strict=True)}
     lines += ["", "    @classmethod", f"    def unpack_from(cls, buf: Any, offset: int = 0) -> {cls}:"]
     lines.append(f"        {', '.join(names)}{',' if len(names) == 1 else ''} = cls._codec.unpack_from(buf, offset)")
     args = []
@@ -176,7 +176,7 @@ def gen_union(name: str, u: UnionType, doc: str) -> list[str]:
     lines.append(f'    _tag: ClassVar[struct.Struct] = struct.Struct("<{fmt_char(u.tag)}")')
     lines += ["", "    @classmethod", f"    def unpack_from(cls, buf: Any, offset: int = 0) -> {cls}:"]
     lines.append(f"        tag = {tag_cls}.decode(cls._tag.unpack_from(buf, offset)[0])")
-    lines.append(f"        payload = cls._payloads[tag]")
+    lines.append("        payload = cls._payloads[tag]")
     lines.append(f"        return cls(tag, payload.unpack_from(buf, offset + {u.payload_offset}))")
     lines += ["", "    def pack_into(self, buf: Any, offset: int = 0) -> None:"]
     lines.append("        self._tag.pack_into(buf, offset, self.tag)")
@@ -191,7 +191,7 @@ def gen_union_tables(spec: Spec) -> list[str]:
             u = td.type
             tag_cls = camel(u.tag.name)
             entries = ", ".join(f"{tag_cls}.{member(case)}: {py_type(t)}" for case, t in u.cases if t is not None)
-            lines.append(f"{camel(name)}._payloads = {{{entries}}}  # type: ignore[attr-defined]")
+            lines.append(f"{camel(name)}._payloads = {{{entries}}}")
     return lines
 
 
@@ -281,7 +281,7 @@ def generate(spec: Spec) -> str:
     lines.append("")
     for name, td in spec.types.items():
         if isinstance(td.type, EnumType):
-            lines.append(f"{camel(name)}.__by_value__ = tuple({camel(name)})  # type: ignore[attr-defined]")
+            lines.append(f"{camel(name)}.__by_value__ = tuple({camel(name)})")
     lines += ["", "# C declarations of every type, for cffi (see pywasihost.abi.cffi_types).", "CDEF = '''"]
     lines += gen_cdef(spec)
     lines.append("'''")

@@ -1,27 +1,47 @@
 """pywasihost: host WebAssembly programs built for WASI preview 1, with the system calls in Python.
 
-    import pywasihost
-    result = pywasihost.run("hello.wasm", pywasihost.WasiConfig(stdout=pywasihost.CAPTURE))
+import pywasihost
+result = pywasihost.run("hello.wasm", pywasihost.WasiConfig(stdout=pywasihost.CAPTURE))
 """
 
-from .abi import *  # noqa: F403
-from .abi import __all__ as _abi_all
-from .config import CAPTURE, INHERIT, Clocks, DeterministicClocks, RandomSource, SeededRandom, Stdio
-from .config import SystemClocks, SystemRandom, WasiConfig
+from .abi import InvalidValue, Record, Variant, WasiEnum, WasiFlags, _generated
+from .abi._generated import *  # noqa: F403
+from .config import (
+    CAPTURE,
+    INHERIT,
+    Clocks,
+    DeterministicClocks,
+    RandomSource,
+    SeededRandom,
+    Stdio,
+    SystemClocks,
+    SystemRandom,
+    WasiConfig,
+)
 from .context import WasiContext
 from .engines import LinkError
 from .errors import GuestMemoryError, HostError, ProcExit, Trap, WasiError
 from .fdtable import Descriptor, FdTable
 from .instance import RunResult, WasiInstance, run
 from .memory import GuestMemory, MemoryLimits
-from .namespace import PREVIEW1, CiovecArray, GuestBytes, GuestPtr, GuestString, IovecArray, Namespace
-from .namespace import S64, U64, SignatureMismatch, Syscall
+from .namespace import (
+    PREVIEW1,
+    S64,
+    U64,
+    CiovecArray,
+    GuestBytes,
+    GuestPtr,
+    GuestString,
+    IovecArray,
+    Namespace,
+    SignatureMismatch,
+    Syscall,
+)
 from .tracing import enable_trace_output
 
 __version__ = "0.1.0"
 
 __all__ = [
-    *_abi_all,
     "CAPTURE",
     "INHERIT",
     "PREVIEW1",
@@ -59,3 +79,5 @@ __all__ = [
     "enable_trace_output",
     "run",
 ]
+__all__ += ["InvalidValue", "Record", "Variant", "WasiEnum", "WasiFlags"]
+__all__ += _generated.__all__

@@ -146,4 +146,3 @@ class WasiConfig:
         out = dict(os.environ) if self.inherit_env else {}
         out.update(self.env)
         return out
-

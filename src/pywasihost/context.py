@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .config import CAPTURE, INHERIT, InputSpec, OutputSpec, Stdio, WasiConfig
-from .fdtable import READ_STREAM, WRITE_STREAM, BytesInput, CallbackOutput, Descriptor, FdTable, HostFd
-from .fdtable import NullDescriptor, StreamInput
+from .config import INHERIT, InputSpec, OutputSpec, Stdio, WasiConfig
+from .fdtable import (
+    READ_STREAM,
+    WRITE_STREAM,
+    BytesInput,
+    CallbackOutput,
+    Descriptor,
+    FdTable,
+    HostFd,
+    NullDescriptor,
+    StreamInput,
+)
 from .memory import GuestMemory
 
 if TYPE_CHECKING:
@@ -51,7 +60,7 @@ class WasiContext:
             return HostFd(0, READ_STREAM)
         if spec is Stdio.NULL:
             return NullDescriptor()
-        if spec is CAPTURE:
+        if isinstance(spec, Stdio):
             raise ValueError("stdin cannot be CAPTURE")
         if isinstance(spec, (bytes, bytearray, memoryview)):
             return BytesInput(bytes(spec))
@@ -64,7 +73,7 @@ class WasiContext:
             return HostFd(fd, WRITE_STREAM)
         if spec is Stdio.NULL:
             return NullDescriptor()
-        if spec is CAPTURE:
+        if isinstance(spec, Stdio):  # CAPTURE
             buf = self.captured[fd] = bytearray()
             return CallbackOutput(buf.extend)
         if isinstance(spec, int):
@@ -76,5 +85,3 @@ class WasiContext:
     def close(self) -> None:
         """Close every host descriptor the run opened (stdio that was inherited stays open)."""
         self.fds.close_all()
-
-

@@ -31,6 +31,8 @@ _STREAM = Rights.POLL_FD_READWRITE | Rights.FD_FDSTAT_SET_FLAGS | Rights.FD_FILE
 READ_STREAM = _STREAM | Rights.FD_READ
 WRITE_STREAM = _STREAM | Rights.FD_WRITE
 SEEKABLE = Rights.FD_SEEK | Rights.FD_TELL
+NO_RIGHTS = Rights(0)
+NO_FLAGS = Fdflags(0)
 
 
 class Descriptor:
@@ -38,7 +40,7 @@ class Descriptor:
 
     filetype: Filetype = Filetype.UNKNOWN
 
-    def __init__(self, rights_base: Rights, rights_inheriting: Rights = Rights(0), flags: Fdflags = Fdflags(0)):
+    def __init__(self, rights_base: Rights, rights_inheriting: Rights = NO_RIGHTS, flags: Fdflags = NO_FLAGS):
         self.rights_base = rights_base
         self.rights_inheriting = rights_inheriting
         self.flags = flags

@@ -15,9 +15,8 @@ import struct
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from .abi import Record
+from .abi import Errno, Record
 from .errors import GuestMemoryError, WasiError
-from .abi import Errno
 
 __all__ = ["GuestMemory", "MemoryLimits"]
 
@@ -45,7 +44,7 @@ class GuestMemory:
     ``lambda: memory.buffer``). Until :meth:`bind` is called the memory is empty, so any access traps.
     """
 
-    __slots__ = ("_source", "view", "size", "limits")
+    __slots__ = ("_source", "limits", "size", "view")
 
     def __init__(self, limits: MemoryLimits | None = None) -> None:
         self._source: Callable[[], Any] | None = None

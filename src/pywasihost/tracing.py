@@ -47,15 +47,15 @@ def format_call(sc: Syscall, raw: tuple[int, ...], memory: GuestMemory) -> str:
     parts, i = [], 0
     for name, codec in sc.params:
         n = len(codec.wasm)
-        parts.append(f"{name}={codec.format(raw[i:i + n], memory)}")
+        parts.append(f"{name}={codec.format(raw[i : i + n], memory)}")
         i += n
     return f"{sc.name}({', '.join(parts)})"
 
 
 def format_results(sc: Syscall, raw: tuple[int, ...], memory: GuestMemory) -> str:
-    pointers = raw[len(raw) - len(sc.results):]
+    pointers = raw[len(raw) - len(sc.results) :]
     out = []
-    for (name, codec), ptr in zip(sc.results, pointers):
+    for (name, codec), ptr in zip(sc.results, pointers, strict=True):
         try:
             out.append(f"{name}={codec.load(memory, ptr & 0xFFFFFFFF)!r}")
         except Exception:  # the trace must never change what the guest sees
@@ -63,7 +63,9 @@ def format_results(sc: Syscall, raw: tuple[int, ...], memory: GuestMemory) -> st
     return f"result=({', '.join(out)})"
 
 
-def traced(sc: Syscall, fn: Callable[..., Any], memory: GuestMemory, logger: logging.Logger = TRACE_LOGGER) -> Callable[..., Any]:
+def traced(
+    sc: Syscall, fn: Callable[..., Any], memory: GuestMemory, logger: logging.Logger = TRACE_LOGGER
+) -> Callable[..., Any]:
     """``fn`` (the raw function of ``sc``) wrapped to log each call."""
 
     def tracing(*raw: int) -> Any:

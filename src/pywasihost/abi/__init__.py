@@ -4,8 +4,9 @@ Every class here mirrors the C layout that wasi-libc compiles (checked by the te
 and against a guest program); :mod:`pywasihost.abi.cffi_types` gives the same types as cffi views.
 """
 
+from . import _generated
 from ._generated import *  # noqa: F403
-from ._generated import __all__ as _generated_all
 from .base import InvalidValue, Record, Variant, WasiEnum, WasiFlags
 
-__all__ = [*_generated_all, "InvalidValue", "Record", "Variant", "WasiEnum", "WasiFlags"]
+__all__ = ["InvalidValue", "Record", "Variant", "WasiEnum", "WasiFlags"]
+__all__ += _generated.__all__

@@ -704,17 +704,17 @@ class Prestat(Variant):
         self._tag.pack_into(buf, offset, self.tag)
         self.value.pack_into(buf, offset + 4)
 
-SubscriptionU._payloads = {Eventtype.CLOCK: SubscriptionClock, Eventtype.FD_READ: SubscriptionFdReadwrite, Eventtype.FD_WRITE: SubscriptionFdReadwrite}  # type: ignore[attr-defined]
-Prestat._payloads = {Preopentype.DIR: PrestatDir}  # type: ignore[attr-defined]
+SubscriptionU._payloads = {Eventtype.CLOCK: SubscriptionClock, Eventtype.FD_READ: SubscriptionFdReadwrite, Eventtype.FD_WRITE: SubscriptionFdReadwrite}
+Prestat._payloads = {Preopentype.DIR: PrestatDir}
 
-Clockid.__by_value__ = tuple(Clockid)  # type: ignore[attr-defined]
-Errno.__by_value__ = tuple(Errno)  # type: ignore[attr-defined]
-Whence.__by_value__ = tuple(Whence)  # type: ignore[attr-defined]
-Filetype.__by_value__ = tuple(Filetype)  # type: ignore[attr-defined]
-Advice.__by_value__ = tuple(Advice)  # type: ignore[attr-defined]
-Eventtype.__by_value__ = tuple(Eventtype)  # type: ignore[attr-defined]
-Signal.__by_value__ = tuple(Signal)  # type: ignore[attr-defined]
-Preopentype.__by_value__ = tuple(Preopentype)  # type: ignore[attr-defined]
+Clockid.__by_value__ = tuple(Clockid)
+Errno.__by_value__ = tuple(Errno)
+Whence.__by_value__ = tuple(Whence)
+Filetype.__by_value__ = tuple(Filetype)
+Advice.__by_value__ = tuple(Advice)
+Eventtype.__by_value__ = tuple(Eventtype)
+Signal.__by_value__ = tuple(Signal)
+Preopentype.__by_value__ = tuple(Preopentype)
 
 # C declarations of every type, for cffi (see pywasihost.abi.cffi_types).
 CDEF = '''

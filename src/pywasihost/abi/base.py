@@ -17,18 +17,22 @@ class InvalidValue(ValueError):
 class WasiEnum(enum.IntEnum):
     """An enum of the spec. ``doc`` is the spec's one-line meaning of the member."""
 
+    __size__: ClassVar[int]  # bytes in memory (the witx tag type)
+    __member_docs__: ClassVar[dict[str, str]]
+    __by_value__: ClassVar[tuple[Any, ...]]  # members indexed by value (values are 0..n-1)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}.{self.name}"
 
     @property
     def doc(self) -> str:
-        docs: dict[str, str] = getattr(type(self), "__member_docs__")
+        docs: dict[str, str] = type(self).__member_docs__
         return docs.get(self.name, "")
 
     @classmethod
     def decode(cls: type[E], value: int) -> E:
         """The member for ``value``, or :class:`InvalidValue` (never a bare ``ValueError``)."""
-        members: tuple[E, ...] = getattr(cls, "__by_value__")
+        members: tuple[E, ...] = cls.__by_value__
         if 0 <= value < len(members):
             return members[value]
         raise InvalidValue(f"{value} is not a valid {cls.__name__}")
@@ -40,19 +44,23 @@ F = TypeVar("F", bound="WasiFlags")
 class WasiFlags(enum.IntFlag):
     """A flags type of the spec; ``__mask__`` is the union of every defined bit."""
 
+    __size__: ClassVar[int]
+    __mask__: ClassVar[int]
+    __member_docs__: ClassVar[dict[str, str]]
+
     def __repr__(self) -> str:
         names = [m.name for m in type(self) if m.name and m.value & self.value]
         return f"{type(self).__name__}.{'|'.join(names)}" if names else f"{type(self).__name__}(0)"
 
     @property
     def doc(self) -> str:
-        docs: dict[str, str] = getattr(type(self), "__member_docs__")
+        docs: dict[str, str] = type(self).__member_docs__
         return docs.get(self.name or "", "")
 
     @classmethod
     def decode(cls: type[F], value: int) -> F:
         """``cls(value)``, or :class:`InvalidValue` when a bit outside the spec is set."""
-        if value & ~getattr(cls, "__mask__"):
+        if value & ~cls.__mask__:
             raise InvalidValue(f"{value:#x} has bits outside {cls.__name__}")
         return cls(value)
 
@@ -91,3 +99,4 @@ class Variant(Record):
     """A tagged union of the spec: ``tag`` selects which payload type ``value`` has."""
 
     PAYLOAD_OFFSET: ClassVar[int]
+    _payloads: ClassVar[dict[Any, Any]]  # tag -> payload class, filled in by the generated module

@@ -58,7 +58,7 @@ class Handle:
 
 @dataclass(frozen=True)
 class PointerType:
-    pointee: "WitxType"
+    pointee: WitxType
     const: bool
     size = 4
     align = 4
@@ -66,7 +66,7 @@ class PointerType:
 
 @dataclass(frozen=True)
 class ListType:
-    element: "WitxType"
+    element: WitxType
     size = 8  # (pointer, length) in memory and two i32 arguments
     align = 4
 
@@ -76,10 +76,10 @@ class NamedRef:
     """A reference to a typename, resolved lazily through the spec."""
 
     name: str
-    spec: "Spec" = field(compare=False, repr=False)
+    spec: Spec = field(compare=False, repr=False)
 
     @property
-    def target(self) -> "TypeDef":
+    def target(self) -> TypeDef:
         return self.spec.types[self.name]
 
     @property
@@ -122,7 +122,7 @@ class FlagsType:
 @dataclass(frozen=True)
 class RecordField:
     name: str
-    type: "WitxType"
+    type: WitxType
     doc: str
     offset: int
 
@@ -138,7 +138,7 @@ class RecordType:
     align: int
 
     @staticmethod
-    def build(members: list[tuple[str, "WitxType", str]]) -> "RecordType":
+    def build(members: list[tuple[str, WitxType, str]]) -> RecordType:
         offset, align, out = 0, 1, []
         for name, typ, doc in members:
             offset = _align_up(offset, typ.align)
@@ -153,7 +153,7 @@ class UnionType:
     """A tagged union: the tag (an enum), then the payload at ``payload_offset``."""
 
     tag: NamedRef
-    cases: tuple[tuple[str, "WitxType | None"], ...]  # (enum case name, payload type)
+    cases: tuple[tuple[str, WitxType | None], ...]  # (enum case name, payload type)
 
     @property
     def tag_size(self) -> int:
@@ -261,7 +261,7 @@ def _tokens(text: str) -> list[str]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None:
-            raise ValueError(f"witx: cannot read at {text[pos:pos + 30]!r}")
+            raise ValueError(f"witx: cannot read at {text[pos : pos + 30]!r}")
         pos = m.end()
         doc, _comment, lp, rp, string, atom = m.groups()
         if doc is not None:
@@ -297,7 +297,7 @@ def _docs_and_items(items: list[Sexp]) -> list[tuple[str, Sexp]]:
     doc: list[str] = []
     for it in items:
         if isinstance(it, str) and it.startswith(_DOC):
-            doc.append(it[len(_DOC):])
+            doc.append(it[len(_DOC) :])
         else:
             out.append(("\n".join(doc).strip(), it))
             doc = []
@@ -350,7 +350,7 @@ class _Reader:
             assert isinstance(tag_enum, EnumType)
             if len(rest) != len(tag_enum.cases):
                 raise ValueError("witx: union must give one payload per tag case")
-            cases = tuple((case, self.type(t)) for (case, _), t in zip(tag_enum.cases, rest))
+            cases = tuple((case, self.type(t)) for (case, _), t in zip(tag_enum.cases, rest, strict=True))
             return UnionType(tag, cases)
         raise ValueError(f"witx: unknown type form {head!r}")
 

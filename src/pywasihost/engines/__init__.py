@@ -20,5 +20,6 @@ def default_engine() -> Engine:
     if _DEFAULT is None:
         from .wasmer import WasmerEngine
 
-        _DEFAULT = WasmerEngine()
+        engine: Engine = WasmerEngine()
+        _DEFAULT = engine
     return _DEFAULT

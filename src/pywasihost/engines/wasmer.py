@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import Trap
-from .base import ImportSpec, LinkError
+from .base import CompiledModule, ImportSpec, LinkError
 
 try:
     import wasmer
@@ -31,8 +31,13 @@ _NAMES = {v: k for k, v in _TYPES.items()}
 
 def _describe(kind: str, t: Any, module: str, name: str) -> ImportSpec:
     if isinstance(t, wasmer.FunctionType):
-        return ImportSpec(module, name, "function", tuple(_NAMES.get(p, str(p)) for p in t.params),
-                          tuple(_NAMES.get(r, str(r)) for r in t.results))
+        return ImportSpec(
+            module,
+            name,
+            "function",
+            tuple(_NAMES.get(p, str(p)) for p in t.params),
+            tuple(_NAMES.get(r, str(r)) for r in t.results),
+        )
     if isinstance(t, wasmer.MemoryType):
         return ImportSpec(module, name, "memory", (str(t.minimum), str(t.maximum)))
     if isinstance(t, wasmer.TableType):
@@ -85,9 +90,11 @@ class WasmerEngine:
 
     def instantiate(
         self,
-        module: WasmerModule,  # type: ignore[override]
+        module: CompiledModule,
         functions: dict[tuple[str, str], tuple[Callable[..., Any], tuple[str, ...], tuple[str, ...]]],
     ) -> WasmerInstance:
+        if not isinstance(module, WasmerModule):
+            raise TypeError(f"{module!r} was not compiled by this wasmer engine")
         namespaces: dict[str, dict[str, wasmer.Function]] = {}
         missing = []
         for imp in module.imports:

@@ -10,7 +10,7 @@ per-argument loop, no dispatch on types and no allocation that the decoded value
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..abi import Record, WasiEnum, WasiFlags
 
@@ -81,12 +81,12 @@ class EnumCodec(ParamCodec):
 
     def __init__(self, cls: type[WasiEnum], witx: str = "") -> None:
         self.cls, self.witx = cls, witx
-        size: int = getattr(cls, "__size__")
+        size: int = cls.__size__
         self.mask = (1 << (8 * size)) - 1
         self.wasm = ("i64",) if size == 8 else ("i32",)
 
     def setup(self, name: str, env: dict[str, Any]) -> list[str]:
-        env[f"_members_{name}"] = getattr(self.cls, "__by_value__")
+        env[f"_members_{name}"] = self.cls.__by_value__
         env[f"_decode_{name}"] = self.cls.decode
         return []
 
@@ -110,7 +110,7 @@ class FlagsCodec(ParamCodec):
 
     def __init__(self, cls: type[WasiFlags], witx: str = "") -> None:
         self.cls, self.witx = cls, witx
-        size: int = getattr(cls, "__size__")
+        size: int = cls.__size__
         self.mask = (1 << (8 * size)) - 1
         self.wasm = ("i64",) if size == 8 else ("i32",)
 
@@ -123,7 +123,7 @@ class FlagsCodec(ParamCodec):
 
     def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
         v = raw[0] & self.mask
-        if v & ~getattr(self.cls, "__mask__"):
+        if v & ~self.cls.__mask__:
             return f"{self.cls.__name__}({v:#x}?)"
         names = [m.name for m in self.cls if m & v and m.name]
         return f"{self.cls.__name__}.{'|'.join(names)}" if names else f"{self.cls.__name__}(0)"
@@ -212,7 +212,7 @@ class ResultCodec:
 
 
 class ScalarResult(ResultCodec):
-    _FMT = {1: "<B", 2: "<H", 4: "<I", 8: "<Q"}
+    _FMT: ClassVar[dict[int, str]] = {1: "<B", 2: "<H", 4: "<I", 8: "<Q"}
 
     def __init__(self, size: int, witx: str = "", cls: type | None = None) -> None:
         self.size, self.witx, self.cls = size, witx, cls

@@ -33,7 +33,7 @@ from ..abi import Errno, InvalidValue
 from ..abi.witx import Function, load_spec
 from ..errors import GuestMemoryError, WasiError, errno_from_oserror
 from .codecs import ParamCodec, ResultCodec
-from .types import param_codec, result_codec, witx_param_codecs, witx_result_codec
+from .types import param_codec, result_codec, witx_params, witx_result_codec
 
 if TYPE_CHECKING:
     from ..context import WasiContext
@@ -102,12 +102,12 @@ def _compile(sc: Syscall) -> Callable[..., RawFunction]:
         call_args.append(f"p{i}")
     store: list[str] = []
     values = [f"v{j}" for j in range(len(sc.results))]
-    for j, (_, codec) in enumerate(sc.results):
+    for j, (_, result) in enumerate(sc.results):
         r = f"a{len(raw)}"
         raw.append(r)
         decode.append(f"{r} &= 0xFFFFFFFF")
-        decode.append(f"if {r} + {codec.size} > _mem.size: _mem.check({r}, {codec.size})")
-        store.extend(codec.store(r, values[j], env))
+        decode.append(f"if {r} + {result.size} > _mem.size: _mem.check({r}, {result.size})")
+        store.extend(result.store(r, values[j], env))
     call = f"_impl(_ctx{''.join(', ' + a for a in call_args)})"
     if not sc.results:
         body = [call]
@@ -165,7 +165,7 @@ def syscall_from_function(
     rnames = results or tuple(f"ret{i}" if len(result_types) > 1 else "ret" for i in range(len(result_types)))
     if len(rnames) != len(result_types):
         raise TypeError(f"{fn!r}: {len(rnames)} result names for {len(result_types)} results")
-    res = tuple((rn, result_codec(rt)) for rn, rt in zip(rnames, result_types))
+    res = tuple((rn, result_codec(rt)) for rn, rt in zip(rnames, result_types, strict=True))
     return Syscall(module, name or fn.__name__, fn, tuple(params), res, noreturn)
 
 
@@ -175,12 +175,14 @@ def _stub(fn: Function) -> Syscall:
     def not_implemented(ctx: Any, *args: Any) -> NoReturn:
         raise WasiError(Errno.NOSYS)
 
-    params = tuple((p.name, witx_param_codecs(p.type)) for p in fn.params)
-    results = tuple((f"ret{i}" if len(fn.results) > 1 else "ret", witx_result_codec(t)) for i, t in enumerate(fn.results))
+    params = tuple(witx_params(fn.params))
+    results = tuple(
+        (f"ret{i}" if len(fn.results) > 1 else "ret", witx_result_codec(t)) for i, t in enumerate(fn.results)
+    )
     return Syscall(PREVIEW1, fn.name, not_implemented, params, results, fn.noreturn, implemented=False)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _spec_functions() -> dict[str, Function]:
     return load_spec().functions
 

@@ -22,7 +22,7 @@ from typing import Annotated, Any, NewType, get_args, get_origin
 
 from .. import abi
 from ..abi import Record, WasiEnum, WasiFlags
-from ..abi.witx import Builtin, Handle, ListType, NamedRef, PointerType, WitxType, load_spec
+from ..abi.witx import Builtin, Handle, ListType, NamedRef, Param, PointerType, WitxType, load_spec
 from .codecs import (
     EnumCodec,
     FlagsCodec,
@@ -69,8 +69,12 @@ S64 = NewType("S64", int)
 _BITS = {"u8": 8, "u16": 16, "u32": 32, "u64": 64, "s64": 64}
 
 
-def _scalar_tables() -> tuple[dict[Any, ScalarCodec], dict[Any, ScalarResult]]:
-    params: dict[Any, ScalarCodec] = {int: ScalarCodec(None, 32), U64: ScalarCodec(None, 64), S64: ScalarCodec(None, 64, True)}
+def _scalar_tables() -> tuple[dict[Any, ParamCodec], dict[Any, ResultCodec]]:
+    params: dict[Any, ParamCodec] = {
+        int: ScalarCodec(None, 32),
+        U64: ScalarCodec(None, 64),
+        S64: ScalarCodec(None, 64, True),
+    }
     results: dict[Any, ResultCodec] = {int: ScalarResult(4), U64: ScalarResult(8), S64: ScalarResult(8)}
     for name, td in load_spec().types.items():
         t = td.type
@@ -81,7 +85,7 @@ def _scalar_tables() -> tuple[dict[Any, ScalarCodec], dict[Any, ScalarResult]]:
             params[alias] = ScalarCodec(alias.__name__, bits, signed, witx=name)
             results[alias] = ScalarResult(bits // 8, witx=name)
     params[GuestPtr] = PointerCodec()
-    return params, results  # type: ignore[return-value]
+    return params, results
 
 
 _PARAMS, _RESULTS = _scalar_tables()
@@ -113,7 +117,7 @@ def result_codec(annotation: Any) -> ResultCodec:
         if issubclass(annotation, Record):
             return RecordResult(annotation, witx=_witx_name(annotation))
         if issubclass(annotation, (WasiEnum, WasiFlags)):
-            return ScalarResult(getattr(annotation, "__size__"), witx=_witx_name(annotation), cls=annotation)
+            return ScalarResult(annotation.__size__, witx=_witx_name(annotation), cls=annotation)
     raise TypeError(f"{annotation!r} cannot be a syscall result (see pywasihost.namespace.types)")
 
 
@@ -126,6 +130,27 @@ def _witx_name(cls: type) -> str:
 
 
 # -- codecs straight from the witx, for functions with no Python implementation yet --------------
+
+
+def witx_params(params: tuple[Param, ...]) -> list[tuple[str, ParamCodec]]:
+    """Codecs for a function's witx parameters; a (``pointer u8``, ``size``) pair is one byte buffer."""
+    out: list[tuple[str, ParamCodec]] = []
+    i = 0
+    while i < len(params):
+        t = params[i].type
+        nxt = params[i + 1].type if i + 1 < len(params) else None
+        if (
+            isinstance(t, PointerType)
+            and t.pointee == Builtin("u8")
+            and isinstance(nxt, NamedRef)
+            and nxt.name == "size"
+        ):
+            out.append((params[i].name, SliceCodec()))
+            i += 2
+        else:
+            out.append((params[i].name, witx_param_codecs(t)))
+            i += 1
+    return out
 
 
 def witx_param_codecs(t: WitxType) -> ParamCodec:
@@ -144,4 +169,3 @@ def witx_param_codecs(t: WitxType) -> ParamCodec:
 def witx_result_codec(t: WitxType) -> ResultCodec:
     assert isinstance(t, NamedRef), t
     return result_codec(getattr(abi, abi.base.camel(t.name)))
-
