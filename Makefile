@@ -15,4 +15,4 @@ test: setup
 	.venv/bin/python -m pytest
 
 bench: setup
-	.venv/bin/python benchmarks/run.py
+	.venv/bin/python benchmarks/bench_fd_write.py
