@@ -103,7 +103,7 @@ def test_generated_wrapper_is_specialised() -> None:
     ns[PREVIEW1, "fd_write"].bind(ctx, ctx.memory)
     source = ns[PREVIEW1, "fd_write"]._factory[0].__source__  # type: ignore[attr-defined]
     assert "def fd_write(a0, a1, a2, a3):" in source
-    assert "_iovecs(a1 & 0xffffffff, a2 & 0xffffffff)" in source
+    assert "p1 = a1 & 0xffffffff" in source and "_iovecs(p1, p1_n)" in source
 
 
 def custom_namespace(log: list[str]) -> Namespace:

@@ -45,6 +45,17 @@ class Descriptor:
         self.rights_inheriting = rights_inheriting
         self.flags = flags
 
+    @property
+    def rights_base(self) -> Rights:
+        return self._rights_base
+
+    @rights_base.setter
+    def rights_base(self, rights: Rights) -> None:
+        self._rights_base = rights
+        # The rights this descriptor lacks, as a plain int: FdTable.get checks against it on every
+        # call, and IntFlag arithmetic would build enum members there (about 1.5 us per call).
+        self.lacking = ~int(rights)
+
     def fdstat(self) -> Fdstat:
         return Fdstat(self.filetype, self.flags, self.rights_base, self.rights_inheriting)
 
@@ -97,7 +108,8 @@ class HostFd(Descriptor):
         return os.readv(self.fd, bufs)
 
     def write(self, bufs: list[memoryview]) -> int:
-        return os.writev(self.fd, bufs)
+        # os.write is about 230 ns cheaper than os.writev, and one buffer is the common case.
+        return os.write(self.fd, bufs[0]) if len(bufs) == 1 else os.writev(self.fd, bufs)
 
     def close(self) -> None:
         if self.owned:
@@ -185,7 +197,7 @@ class FdTable:
         d = self._fds.get(fd)
         if d is None:
             raise WasiError(Errno.BADF)
-        if rights & ~d.rights_base:
+        if rights & d.lacking:
             raise WasiError(Errno.NOTCAPABLE)
         return d
 

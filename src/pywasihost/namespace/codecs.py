@@ -151,10 +151,23 @@ class IovecsCodec(ParamCodec):
         self.witx = witx
 
     def setup(self, name: str, env: dict[str, Any]) -> list[str]:
+        env["_unpack_iovec"] = struct.Struct("<II").unpack_from
         return ["_iovecs = _mem.iovecs"]
 
     def decode(self, args: list[str], out: str) -> list[str]:
-        return [f"{out} = _iovecs({args[0]} & {M32:#x}, {args[1]} & {M32:#x})"]
+        # One iovec inside memory is the common case: decode it inline (a Python call less);
+        # anything else, including every out-of-bounds case, goes through GuestMemory.iovecs.
+        return [
+            f"{out} = {args[0]} & {M32:#x}",
+            f"{out}_n = {args[1]} & {M32:#x}",
+            f"{out}_size = _mem.size",
+            f"if {out}_n == 1 and {out} + 8 <= {out}_size:",
+            f"    {out}_b, {out}_l = _unpack_iovec(_mem.view, {out})",
+            f"    {out} = [_mem.view[{out}_b : {out}_b + {out}_l]] if {out}_b + {out}_l <= {out}_size"
+            f" else _iovecs({out}, 1)",
+            "else:",
+            f"    {out} = _iovecs({out}, {out}_n)",
+        ]
 
     def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
         return f"*guest {raw[0] & M32:#x}/{raw[1] & M32}"
