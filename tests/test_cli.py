@@ -58,3 +58,18 @@ def test_unresolved_import_is_named() -> None:
     proc = pywasihost("run", str(program("c/custom")))
     assert proc.returncode == 2
     assert b"unresolved imports: myhost.greet" in proc.stderr
+
+
+def test_trace_switched_on_by_environment_variable() -> None:
+    import os
+
+    env = dict(os.environ, PYWASIHOST_TRACE="1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pywasihost", "run", str(program("c/exit_code")), "3"],
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 3
+    assert b"proc_exit(rval=Exitcode(3))" in proc.stderr
+    assert b"args_sizes_get() -> result=(argc=2, argv_buf_size=" in proc.stderr

@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"pywasihost: cannot read {path}: {exc.strerror}", file=sys.stderr)
         return 2
-    config = WasiConfig(args=[path.name, *opts.args], env=env, trace=opts.trace)
+    config = WasiConfig(args=[path.name, *opts.args], env=env)
+    config.trace = config.trace or opts.trace  # PYWASIHOST_TRACE=1 works without --trace too
     try:
         return run(wasm, config, entry=opts.invoke).exit_code
     except (LinkError, ValueError) as exc:
