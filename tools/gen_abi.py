@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,6 +185,18 @@ def gen_union(name: str, u: UnionType, doc: str) -> list[str]:
     return lines
 
 
+def gen_members(
+    cls: str, base: str, doc: str, members: tuple[tuple[str, str], ...], value: Callable[[int], str], size: int
+) -> list[str]:
+    """An enum or flags class: one member per witx case (``value`` gives its value from its index)."""
+    lines = ["", "", f"class {cls}({base}):", *doc_lines(doc, "    ")]
+    lines += [f"    {member(name)} = {value(i)}" for i, (name, _) in enumerate(members)]
+    docs = ", ".join(f"{member(name)!r}: {text!r}" for name, text in members)
+    lines.append(f"    __member_docs__: ClassVar[dict[str, str]] = {{{docs}}}")
+    lines.append(f"    __size__: ClassVar[int] = {size}")
+    return lines
+
+
 def gen_union_tables(spec: Spec) -> list[str]:
     lines = [""]
     for name, td in spec.types.items():
@@ -254,20 +267,10 @@ def generate(spec: Spec) -> str:
             lines += ["", f'{cls} = NewType("{cls}", int)']
             lines += doc_lines(td.doc or f"``{name}`` of the spec.", "")
         elif isinstance(t, EnumType):
-            lines += ["", "", f"class {cls}(WasiEnum):"] + doc_lines(td.doc, "    ")
-            for i, (case, _doc) in enumerate(t.cases):
-                lines.append(f"    {member(case)} = {i}")
-            docs = ", ".join(f"{member(c)!r}: {d!r}" for c, d in t.cases)
-            lines.append(f"    __member_docs__: ClassVar[dict[str, str]] = {{{docs}}}")
-            lines.append(f"    __size__: ClassVar[int] = {t.size}")
+            lines += gen_members(cls, "WasiEnum", td.doc, t.cases, lambda i: str(i), t.size)
         elif isinstance(t, FlagsType):
-            lines += ["", "", f"class {cls}(WasiFlags):"] + doc_lines(td.doc, "    ")
-            for i, (flag, _doc) in enumerate(t.flags):
-                lines.append(f"    {member(flag)} = 1 << {i}")
-            docs = ", ".join(f"{member(c)!r}: {d!r}" for c, d in t.flags)
-            lines.append(f"    __member_docs__: ClassVar[dict[str, str]] = {{{docs}}}")
-            lines.append(f"    __mask__: ClassVar[int] = {(1 << len(t.flags)) - 1:#x}")
-            lines.append(f"    __size__: ClassVar[int] = {t.size}")
+            lines += gen_members(cls, "WasiFlags", td.doc, t.flags, lambda i: f"1 << {i}", t.size)
+            lines.insert(-1, f"    __mask__: ClassVar[int] = {(1 << len(t.flags)) - 1:#x}")
         elif isinstance(t, RecordType):
             lines += gen_record(name, t, td.doc)
         elif isinstance(t, UnionType):

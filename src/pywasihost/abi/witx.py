@@ -92,9 +92,10 @@ class NamedRef:
 
 
 @dataclass(frozen=True)
-class EnumType:
+class _Represented:
+    """A type stored as its integer ``repr``."""
+
     repr: Builtin
-    cases: tuple[tuple[str, str], ...]  # (name, doc)
 
     @property
     def size(self) -> int:
@@ -106,17 +107,13 @@ class EnumType:
 
 
 @dataclass(frozen=True)
-class FlagsType:
-    repr: Builtin
+class EnumType(_Represented):
+    cases: tuple[tuple[str, str], ...]  # (name, doc)
+
+
+@dataclass(frozen=True)
+class FlagsType(_Represented):
     flags: tuple[tuple[str, str], ...]  # (name, doc); bit i is flags[i]
-
-    @property
-    def size(self) -> int:
-        return self.repr.size
-
-    @property
-    def align(self) -> int:
-        return self.repr.align
 
 
 @dataclass(frozen=True)
