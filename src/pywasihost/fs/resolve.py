@@ -1,0 +1,232 @@
+"""Resolve a guest path beneath a directory fd, so that it can never name anything above it.
+
+The algorithm is the manual walk of cap-std and WAMR (see ``security.md``):
+
+1. Refuse a malformed path before any system call: NUL byte (``INVAL``), invalid UTF-8 (``ILSEQ``),
+   more than :data:`MAX_PATH_BYTES` bytes (``NAMETOOLONG``), the empty path (``NOENT``), an absolute
+   path (``NOTCAPABLE``).
+2. Keep a stack of open directory fds, starting at the base. For each component: ``.`` stays, ``..``
+   pops (popping the base is an escape: ``NOTCAPABLE``), a name is opened relative to the top of the
+   stack with ``O_PATH | O_DIRECTORY | O_NOFOLLOW``, so that the kernel never follows a symlink for us.
+3. A name that is a symlink is read with ``readlinkat`` and its target's components are spliced in
+   place of the name (an absolute target is ``NOTCAPABLE``); after :data:`MAX_SYMLINKS` expansions
+   the walk stops with ``LOOP``.
+4. The last component is not opened: it is returned with the fd of its directory, for a ``*at`` call.
+   It is expanded like the others only when the caller follows symlinks, or when the path ends with a
+   slash (which means "must be a directory", and follows as POSIX says): the slash itself is never
+   handed to the kernel, which would then follow the link regardless of ``O_NOFOLLOW``
+   (GHSA-vqjp-4c8c-hfgg).
+
+Every fd the walk opens is closed on every way out, except the directory fd it returns.
+"""
+
+from __future__ import annotations
+
+import errno as host_errno
+import os
+import stat
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from ..abi import Errno
+from ..errors import WasiError, errno_from_oserror
+
+__all__ = ["MAX_DEPTH", "MAX_PATH_BYTES", "MAX_SYMLINKS", "Resolved", "open_beneath", "resolve"]
+
+#: Longest guest path accepted, in UTF-8 bytes (Linux's PATH_MAX less its NUL).
+MAX_PATH_BYTES = 4096
+#: Symlink expansions allowed in one resolution (Linux's own limit).
+MAX_SYMLINKS = 40
+#: Deepest directory stack the walk keeps open (each level holds one host fd while the walk runs).
+MAX_DEPTH = 512
+
+# Intermediate directories: O_PATH needs no read permission on them (search permission on the parent
+# is enough) and the fd can serve only as a dir_fd. Where there is no O_PATH, a read-only open.
+_O_PATH: int = getattr(os, "O_PATH", 0)
+_DIR_FLAGS = (_O_PATH or os.O_RDONLY) | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+@dataclass
+class Resolved:
+    """Where a guest path leads: the final component ``name`` in the directory ``dir_fd``.
+
+    ``dir_fd`` is the base fd itself (``owned`` false) or an fd that the walk opened (``owned`` true,
+    closed by :meth:`close` or on leaving a ``with`` block). It is opened with ``O_PATH`` on Linux: use
+    it as the ``dir_fd`` of ``*at`` calls, not to read a directory (open ``"."`` beneath it for that).
+    ``name`` is a single component, never ``..``; it is ``.`` when the path names the directory itself.
+    With ``follow`` it is not a symlink (when it exists); without, it may be one.
+    ``trailing_slash`` says the target must be a directory: the guest's path ended with a slash (or
+    a symlink that the final component expanded to did). When the target exists it has been checked
+    to be a directory; when it does not, the caller decides (``mkdir`` may create it, ``open`` may not).
+    """
+
+    dir_fd: int
+    name: str
+    trailing_slash: bool
+    owned: bool = False
+    _closed: bool = field(default=False, init=False, repr=False, compare=False)
+
+    def close(self) -> None:
+        """Close ``dir_fd`` if the walk opened it; the base fd is left alone. Safe to call twice."""
+        if self.owned and not self._closed:
+            self._closed = True
+            os.close(self.dir_fd)
+
+    def __enter__(self) -> Resolved:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _split(path: str) -> tuple[list[str], bool]:
+    """The components of a relative path (empty ones dropped), and whether it ends with a slash."""
+    return [c for c in path.split("/") if c], path.endswith("/")
+
+
+def _check_path(path: str) -> tuple[list[str], bool]:
+    """Refuse a malformed guest path before any system call; split a well-formed one."""
+    if "\0" in path:
+        raise WasiError(Errno.INVAL, "path contains a NUL byte")
+    try:
+        size = len(path.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise WasiError(Errno.ILSEQ, "path is not valid UTF-8") from None
+    if size > MAX_PATH_BYTES:
+        raise WasiError(Errno.NAMETOOLONG, f"path is {size} bytes long (at most {MAX_PATH_BYTES})")
+    if not path:
+        raise WasiError(Errno.NOENT, "empty path")
+    if path.startswith("/"):
+        raise WasiError(Errno.NOTCAPABLE, "absolute path")
+    return _split(path)
+
+
+def _readlink(name: str, dir_fd: int) -> str | None:
+    """The target of symlink ``name`` in ``dir_fd``; None when ``name`` is not a symlink or is missing.
+
+    ``readlinkat`` itself tells a symlink from anything else (``EINVAL``), in the same system call
+    that reads it: there is no separate check that could race with a rename.
+    """
+    try:
+        return os.readlink(name, dir_fd=dir_fd)
+    except OSError as exc:
+        if exc.errno in (host_errno.EINVAL, host_errno.ENOENT):
+            return None
+        raise WasiError(errno_from_oserror(exc)) from exc
+
+
+def _oserror(exc: OSError) -> WasiError:
+    return WasiError(errno_from_oserror(exc), str(exc))
+
+
+def resolve(
+    base_fd: int, path: str, *, follow: bool, max_symlinks: int = MAX_SYMLINKS, max_depth: int = MAX_DEPTH
+) -> Resolved:
+    """Resolve guest ``path`` beneath the directory ``base_fd``, following no symlink out of it.
+
+    ``follow``: expand a symlink in the final component (``LOOKUP_SYMLINK_FOLLOW``); symlinks in the
+    other components are always expanded, beneath the base like everything else. Raises
+    :class:`WasiError`: ``NOTCAPABLE`` for anything that would leave the base (absolute path or
+    symlink target, ``..`` above it), ``NOENT`` / ``NOTDIR`` for a missing / non-directory
+    intermediate component (or the base not a directory), ``LOOP`` after ``max_symlinks`` expansions,
+    ``NAMETOOLONG`` for a path longer than :data:`MAX_PATH_BYTES` or deeper than ``max_depth``,
+    ``INVAL`` / ``ILSEQ`` for a NUL byte / invalid UTF-8.
+    """
+    pending, must_be_dir = _check_path(path)
+    try:
+        if not stat.S_ISDIR(os.fstat(base_fd).st_mode):
+            raise WasiError(Errno.NOTDIR, "the base fd is not a directory")
+    except OSError as exc:
+        raise _oserror(exc) from exc
+
+    pending.reverse()  # a stack: the next component is pending[-1], a symlink target is pushed back
+    stack = [base_fd]  # stack[0] is the caller's; every other entry is ours to close
+    expansions = 0
+    final = "."
+    done = False
+    try:
+        while pending:
+            comp = pending.pop()
+            last = not pending
+            if comp == ".":
+                continue
+            if comp == "..":
+                if len(stack) == 1:
+                    raise WasiError(Errno.NOTCAPABLE, f"{path!r} leads above its base directory")
+                os.close(stack.pop())
+                continue
+
+            target: str | None = None
+            if last:
+                if follow or must_be_dir:
+                    target = _readlink(comp, stack[-1])
+                if target is None:
+                    final = comp
+                    break
+            else:
+                if len(stack) > max_depth:
+                    raise WasiError(Errno.NAMETOOLONG, f"{path!r} is more than {max_depth} directories deep")
+                try:
+                    stack.append(os.open(comp, _DIR_FLAGS, dir_fd=stack[-1]))
+                    continue
+                except OSError as exc:
+                    # O_NOFOLLOW on a symlink: ELOOP, or ENOTDIR with O_PATH | O_DIRECTORY.
+                    if exc.errno in (host_errno.ELOOP, host_errno.ENOTDIR):
+                        target = _readlink(comp, stack[-1])
+                    if target is None:
+                        raise _oserror(exc) from exc
+
+            # comp is a symlink to expand: splice its target's components in its place.
+            expansions += 1
+            if expansions > max_symlinks:
+                raise WasiError(Errno.LOOP, f"more than {max_symlinks} symlinks in {path!r}")
+            if target.startswith("/"):
+                raise WasiError(Errno.NOTCAPABLE, f"symlink {comp!r} has an absolute target")
+            if not target:
+                raise WasiError(Errno.NOENT, f"symlink {comp!r} has an empty target")
+            parts, slash = _split(target)
+            if last:
+                must_be_dir = must_be_dir or slash
+            pending.extend(reversed(parts))
+
+        if must_be_dir and final != ".":
+            try:
+                st = os.stat(final, dir_fd=stack[-1], follow_symlinks=False)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise _oserror(exc) from exc
+            else:
+                if not stat.S_ISDIR(st.st_mode):
+                    raise WasiError(Errno.NOTDIR, f"{path!r} ends with a slash but is not a directory")
+        result = Resolved(stack[-1], final, must_be_dir, owned=len(stack) > 1)
+        done = True
+        return result
+    finally:
+        keep = len(stack) - 1 if done else 0  # on success, the top of the stack is the result's
+        for i in range(1, len(stack)):
+            if i != keep:
+                os.close(stack[i])
+
+
+def open_beneath(base_fd: int, path: str, flags: int, mode: int = 0o666, *, follow: bool) -> int:
+    """Open guest ``path`` beneath ``base_fd`` with ``os.open`` ``flags``; return the new host fd.
+
+    The final component is opened with ``O_NOFOLLOW`` always: with ``follow``, :func:`resolve` has
+    already expanded a symlink there (beneath the base), so a symlink found at open time is one that
+    appeared since, and is refused (``LOOP``) rather than followed. ``O_CREAT`` on a dangling
+    symlink thus gives ``LOOP`` without ``follow`` and creates nothing. A path ending with a slash
+    must name a directory: ``O_DIRECTORY`` is added, and with ``O_CREAT`` it is ``ISDIR`` (as Linux
+    answers), before the kernel is asked to create anything.
+    """
+    with resolve(base_fd, path, follow=follow) as where:
+        if where.trailing_slash:
+            if flags & os.O_CREAT:
+                raise WasiError(Errno.ISDIR, f"{path!r} ends with a slash: cannot create a file there")
+            flags |= os.O_DIRECTORY
+        try:
+            return os.open(where.name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=where.dir_fd)
+        except OSError as exc:
+            raise _oserror(exc) from exc
