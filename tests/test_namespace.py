@@ -179,3 +179,20 @@ def test_codecs_of_buffers() -> None:
     sc = Namespace.preview1()[PREVIEW1, "fd_read"]
     assert isinstance(sc.params[1][1], IovecsCodec)
     assert isinstance(Namespace.preview1()[PREVIEW1, "random_get"].params[0][1], SliceCodec)
+
+
+def test_flags_and_enums_outside_the_spec_answer_einval() -> None:
+    ns = Namespace()
+    seen: list[object] = []
+
+    def f(ctx: WasiContext, flags: pywasihost.Oflags, clock: pywasihost.Clockid) -> None:
+        seen.append((flags, clock))
+
+    ctx = WasiContext(pywasihost.WasiConfig())
+    raw = ns.add(f, module="m").bind(ctx, ctx.memory)
+    assert raw(0b1001, 1) == 0
+    assert raw(0b1001, 1) == 0  # the second decode comes from the cache, same answer
+    assert raw(1 << 4, 1) == Errno.INVAL
+    assert raw(1, 4) == Errno.INVAL
+    assert raw(1, -1) == Errno.INVAL  # a negative-looking i32 is a large unsigned value
+    assert seen == [(pywasihost.Oflags.CREAT | pywasihost.Oflags.TRUNC, pywasihost.Clockid.MONOTONIC)] * 2

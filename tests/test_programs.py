@@ -165,3 +165,10 @@ def test_instances_do_not_share_descriptors() -> None:
     b = pywasihost.WasiInstance(compiled("c/stdio"), WasiConfig(stdout=CAPTURE))
     a.context.fds.close(1)
     assert 1 not in a.context.fds and 1 in b.context.fds
+
+
+def test_null_stdio_reads_nothing_and_discards_output() -> None:
+    result = run_program("c/stdio", stdin=pywasihost.Stdio.NULL, stdout=pywasihost.Stdio.NULL)
+    assert result.exit_code == 0
+    assert result.stdout is None  # nothing was captured: the output went nowhere
+    assert result.stderr == b"err:0\n"
