@@ -165,12 +165,6 @@ class GuestMemory:
         if count > self.limits.max_iovecs:
             raise WasiError(Errno.INVAL)
         view, size = self.view, self.size
-        if count == 1:
-            buf, n = _IOVEC.unpack_from(view, address)
-            if buf + n > size:
-                self.check(buf, n)
-                view = self.view
-            return [view[buf : buf + n]]
         out = []
         for buf, n in _IOVEC.iter_unpack(view[address:end]):
             if buf + n > size:

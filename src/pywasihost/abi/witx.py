@@ -7,6 +7,7 @@ Only the subset of witx that preview 1 uses is understood; anything else is an e
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -397,8 +398,9 @@ def parse_spec(typenames: str, module: str) -> Spec:
     return spec
 
 
+@functools.cache
 def load_spec() -> Spec:
-    """The preview 1 spec as shipped in this package."""
+    """The preview 1 spec as shipped in this package (parsed once, shared: do not modify it)."""
     base = resources.files("pywasihost.abi") / "spec"
     return parse_spec(
         (base / "typenames.witx").read_text(encoding="utf-8"),

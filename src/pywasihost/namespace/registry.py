@@ -182,9 +182,14 @@ def _stub(fn: Function) -> Syscall:
     return Syscall(PREVIEW1, fn.name, not_implemented, params, results, fn.noreturn, implemented=False)
 
 
-@functools.cache
 def _spec_functions() -> dict[str, Function]:
-    return load_spec().functions
+    return load_spec().functions  # parsed once (load_spec is cached)
+
+
+@functools.cache
+def _stubs() -> tuple[Syscall, ...]:
+    """The ENOSYS placeholders, built once: their compiled wrappers are then shared by every namespace."""
+    return tuple(_stub(fn) for fn in _spec_functions().values())
 
 
 class Namespace:
@@ -200,7 +205,7 @@ class Namespace:
         """A new namespace with every ``wasi_snapshot_preview1`` function (yours to change)."""
         from ..syscalls import BUILTINS
 
-        ns = cls({(PREVIEW1, name): _stub(fn) for name, fn in _spec_functions().items()})
+        ns = cls({(PREVIEW1, sc.name): sc for sc in _stubs()})
         for sc in BUILTINS:
             ns._put(sc)
         return ns
