@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -61,8 +62,6 @@ def test_unresolved_import_is_named() -> None:
 
 
 def test_trace_switched_on_by_environment_variable() -> None:
-    import os
-
     env = dict(os.environ, PYWASIHOST_TRACE="1")
     proc = subprocess.run(
         [sys.executable, "-m", "pywasihost", "run", str(program("c/exit_code")), "3"],
@@ -73,3 +72,15 @@ def test_trace_switched_on_by_environment_variable() -> None:
     assert proc.returncode == 3
     assert b"proc_exit(rval=Exitcode(3))" in proc.stderr
     assert b"args_sizes_get() -> result=(argc=2, argv_buf_size=" in proc.stderr
+
+
+def test_a_host_with_stdin_closed_still_runs_guests() -> None:
+    # The guest's fd 0 is then simply not open (BADF), as it is for the host.
+    proc = subprocess.run(
+        [sys.executable, "-m", "pywasihost", "run", str(program("hello_wasi/hello_wasi"))],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(0),
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"Hello WASI!", b"")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 from typing import TYPE_CHECKING, Any
 
+from .abi import Rights
 from .config import INHERIT, InputSpec, OutputSpec, Stdio, WasiConfig
 from .fdtable import (
     READ_STREAM,
@@ -33,6 +35,17 @@ def _encode_strings(items: list[str]) -> tuple[bytes, list[int]]:
     return bytes(blob), offsets
 
 
+def _inherited(fd: int, rights: Rights) -> Descriptor | None:
+    """The host's own stdio descriptor; None when the host process has it closed (the guest then
+    gets BADF on that fd, as the host would)."""
+    try:
+        return HostFd(fd, rights)
+    except OSError as exc:
+        if exc.errno == errno.EBADF:
+            return None
+        raise
+
+
 class WasiContext:
     """Everything a syscall may reach: ``config``, ``memory``, ``fds``, ``clocks``, ``random``.
 
@@ -51,13 +64,15 @@ class WasiContext:
         env = config.environment()
         self.environ, self.environ_offsets = _encode_strings([f"{k}={v}" for k, v in env.items()])
         self.captured: dict[int, bytearray] = {}
-        self.fds.set(0, self._input(config.stdin))
-        self.fds.set(1, self._output(1, config.stdout))
-        self.fds.set(2, self._output(2, config.stderr))
+        for fd, descriptor in enumerate(
+            (self._input(config.stdin), self._output(1, config.stdout), self._output(2, config.stderr))
+        ):
+            if descriptor is not None:
+                self.fds.set(fd, descriptor)
 
-    def _input(self, spec: InputSpec) -> Descriptor:
+    def _input(self, spec: InputSpec) -> Descriptor | None:
         if spec is INHERIT:
-            return HostFd(0, READ_STREAM)
+            return _inherited(0, READ_STREAM)
         if spec is Stdio.NULL:
             return NullDescriptor()
         if isinstance(spec, Stdio):
@@ -68,9 +83,9 @@ class WasiContext:
             return HostFd(spec, READ_STREAM)
         return StreamInput(spec)
 
-    def _output(self, fd: int, spec: OutputSpec) -> Descriptor:
+    def _output(self, fd: int, spec: OutputSpec) -> Descriptor | None:
         if spec is INHERIT:
-            return HostFd(fd, WRITE_STREAM)
+            return _inherited(fd, WRITE_STREAM)
         if spec is Stdio.NULL:
             return NullDescriptor()
         if isinstance(spec, Stdio):  # CAPTURE
