@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import os
 import random as _random
+import socket
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ __all__ = [
     "INHERIT",
     "Clocks",
     "DeterministicClocks",
+    "Preopen",
     "RandomSource",
     "SeededRandom",
     "Stdio",
@@ -58,6 +60,13 @@ class Clocks:
     def resolution(self, clock: Clockid) -> int:
         raise NotImplementedError
 
+    def sleep(self, ns: int) -> None:
+        """Wait ``ns`` nanoseconds (``poll_oneoff`` with only clock subscriptions)."""
+        time.sleep(min(ns, _MAX_SLEEP_NS) / 1e9)
+
+
+_MAX_SLEEP_NS = 1 << 62  # about 146 years: longer waits would overflow the host's time type
+
 
 class SystemClocks(Clocks):
     _NOW: tuple[Callable[[], int], ...] = (time.time_ns, time.monotonic_ns, time.process_time_ns, time.thread_time_ns)
@@ -82,6 +91,10 @@ class DeterministicClocks(Clocks):
 
     def resolution(self, clock: Clockid) -> int:
         return self.step
+
+    def sleep(self, ns: int) -> None:
+        """No real wait: the clocks jump forward, so a run with timers is fast and reproducible."""
+        self.now += ns
 
 
 class RandomSource:
@@ -117,13 +130,30 @@ class SeededRandom(RandomSource):
             buf[start:end] = self._rng.randbytes(end - start)
 
 
+@dataclass(frozen=True)
+class Preopen:
+    """A host directory the guest sees under the name ``guest`` (``/``, ``.``, ``/data``...).
+
+    ``readonly``: the guest can read through it but not write, create, truncate, rename, link,
+    change times or delete anything beneath it (the host enforces it, not the guest's libc).
+    """
+
+    host: str | os.PathLike[str]
+    guest: str = "."
+    readonly: bool = False
+
+
 def _trace_default() -> bool:
     return os.environ.get("PYWASIHOST_TRACE", "") not in ("", "0")
 
 
 @dataclass
 class WasiConfig:
-    """The configuration of one run. ``args[0]`` is the program name the guest sees."""
+    """The configuration of one run. ``args[0]`` is the program name the guest sees.
+
+    ``preopens`` become guest fds 3, 4... in order, then ``sockets`` (listening or connected
+    sockets, which the run does not close: the caller owns them).
+    """
 
     args: Sequence[str] = ("main.wasm",)
     env: Mapping[str, str] = field(default_factory=dict)
@@ -135,6 +165,8 @@ class WasiConfig:
     random: RandomSource = field(default_factory=SystemRandom)
     trace: bool = field(default_factory=_trace_default)
     limits: MemoryLimits = field(default_factory=MemoryLimits)
+    preopens: Sequence[Preopen] = ()
+    sockets: Sequence[socket.socket] = ()
 
     @classmethod
     def deterministic(cls, seed: int = 0, **kwargs: object) -> WasiConfig:

@@ -18,7 +18,9 @@ from .fdtable import (
     NullDescriptor,
     StreamInput,
 )
+from .fs.host import HostDirectory
 from .memory import GuestMemory
+from .sockets import SocketDescriptor
 
 if TYPE_CHECKING:
     from .instance import WasiInstance
@@ -55,7 +57,7 @@ class WasiContext:
     def __init__(self, config: WasiConfig) -> None:
         self.config = config
         self.memory = GuestMemory(config.limits)
-        self.fds = FdTable()
+        self.fds = FdTable(config.limits.max_fds)
         self.clocks = config.clocks
         self.random = config.random
         self.state: dict[str, Any] = {}
@@ -69,6 +71,14 @@ class WasiContext:
         ):
             if descriptor is not None:
                 self.fds.set(fd, descriptor)
+        try:
+            for fd, pre in enumerate(config.preopens, start=3):
+                self.fds.set(fd, HostDirectory.open_preopen(pre.host, pre.guest, readonly=pre.readonly))
+            for fd, sock in enumerate(config.sockets, start=3 + len(config.preopens)):
+                self.fds.set(fd, SocketDescriptor(sock, owned=False))
+        except BaseException:
+            self.fds.close_all()
+            raise
 
     def _input(self, spec: InputSpec) -> Descriptor | None:
         if spec is INHERIT:

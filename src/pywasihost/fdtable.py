@@ -8,12 +8,34 @@ the call needs in the same step, so no syscall can forget the check.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import stat
+import sys
+import termios
 from collections.abc import Callable
 from typing import BinaryIO
 
-from .abi import Errno, Fdflags, Fdstat, Filetype, Prestat, Rights
+from .abi import (
+    Advice,
+    Device,
+    Errno,
+    Fdflags,
+    Fdstat,
+    Filesize,
+    Filestat,
+    Filetype,
+    Inode,
+    Linkcount,
+    Oflags,
+    Prestat,
+    Riflags,
+    Rights,
+    Roflags,
+    Sdflags,
+    Timestamp,
+    Whence,
+)
 from .errors import WasiError
 
 __all__ = [
@@ -36,9 +58,18 @@ NO_FLAGS = Fdflags(0)
 
 
 class Descriptor:
-    """An open descriptor: its type, rights and flags, and the operations it supports."""
+    """An open descriptor: its type, rights and flags, and the operations it supports.
+
+    Every operation's default answers the errno a descriptor of the wrong kind gives (``BADF`` for
+    I/O, ``SPIPE`` for seeking a stream, ``NOTDIR`` for path operations), so a subclass implements
+    only what its kind supports. Rights are checked by :meth:`FdTable.get` before any of these runs.
+    """
 
     filetype: Filetype = Filetype.UNKNOWN
+    #: Rights the table treats as held although they are not in ``rights_base``, so that the call
+    #: reaches the method and gets the errno of the wrong kind of descriptor (``read`` on a
+    #: directory is ``BADF``, as wasmtime answers, rather than ``NOTCAPABLE``).
+    implied: int = 0
 
     def __init__(self, rights_base: Rights, rights_inheriting: Rights = NO_RIGHTS, flags: Fdflags = NO_FLAGS):
         self.rights_base = rights_base
@@ -54,10 +85,12 @@ class Descriptor:
         self._rights_base = rights
         # The rights this descriptor lacks, as a plain int: FdTable.get checks against it on every
         # call, and IntFlag arithmetic would build enum members there (about 1.5 us per call).
-        self.lacking = ~int(rights)
+        self.lacking = ~(int(rights) | self.implied)
 
     def fdstat(self) -> Fdstat:
         return Fdstat(self.filetype, self.flags, self.rights_base, self.rights_inheriting)
+
+    # -- I/O -------------------------------------------------------------------------------------
 
     def read(self, bufs: list[memoryview]) -> int:
         """Fill ``bufs`` in order (a ``readv``); return the byte count, 0 at end of input."""
@@ -67,6 +100,87 @@ class Descriptor:
         """Write ``bufs`` in order (a ``writev``); return the byte count."""
         raise WasiError(Errno.BADF)
 
+    def pread(self, bufs: list[memoryview], offset: int) -> int:
+        raise WasiError(Errno.SPIPE if self.filetype != Filetype.DIRECTORY else Errno.BADF)
+
+    def pwrite(self, bufs: list[memoryview], offset: int) -> int:
+        raise WasiError(Errno.SPIPE if self.filetype != Filetype.DIRECTORY else Errno.BADF)
+
+    def seek(self, offset: int, whence: Whence) -> int:
+        """Move the position (``offset`` is signed); return the new one."""
+        raise WasiError(Errno.SPIPE if self.filetype != Filetype.DIRECTORY else Errno.BADF)
+
+    def tell(self) -> int:
+        return self.seek(0, Whence.CUR)
+
+    # -- metadata --------------------------------------------------------------------------------
+
+    def filestat(self) -> Filestat:
+        return Filestat(Device(0), Inode(0), self.filetype, Linkcount(1), Filesize(0), *_NO_TIMES)
+
+    def set_size(self, size: int) -> None:
+        raise WasiError(Errno.INVAL)
+
+    def set_times(self, atim: int | None, mtim: int | None) -> None:
+        """Set the access/modification times in ns (None: leave it as it is)."""
+        raise WasiError(Errno.INVAL)
+
+    def set_flags(self, flags: Fdflags) -> None:
+        """``fd_fdstat_set_flags``: streams keep the flags without meaning anything by them."""
+        self.flags = flags
+
+    def advise(self, offset: int, length: int, advice: Advice) -> None:
+        """Only a hint: a descriptor that cannot use it ignores it."""
+
+    def allocate(self, offset: int, length: int) -> None:
+        raise WasiError(Errno.BADF)
+
+    def sync(self) -> None:
+        """Flush data and metadata; nothing to do for a descriptor without storage."""
+
+    def datasync(self) -> None:
+        self.sync()
+
+    # -- directories -----------------------------------------------------------------------------
+
+    def readdir(self, cookie: int) -> list[tuple[int, Filetype, bytes]]:
+        """The entries from position ``cookie`` on: ``(inode, filetype, name)``, ``.`` and ``..`` first."""
+        raise WasiError(Errno.NOTDIR)
+
+    # Path operations (a directory backend implements them; anything else is not a directory).
+
+    def open_at(
+        self, path: str, *, follow: bool, oflags: Oflags, fdflags: Fdflags, base: Rights, inheriting: Rights
+    ) -> Descriptor:
+        raise WasiError(Errno.NOTDIR)
+
+    def create_directory(self, path: str) -> None:
+        raise WasiError(Errno.NOTDIR)
+
+    def stat_at(self, path: str, *, follow: bool) -> Filestat:
+        raise WasiError(Errno.NOTDIR)
+
+    def set_times_at(self, path: str, atim: int | None, mtim: int | None, *, follow: bool) -> None:
+        raise WasiError(Errno.NOTDIR)
+
+    def readlink(self, path: str) -> bytes:
+        raise WasiError(Errno.NOTDIR)
+
+    def remove_directory(self, path: str) -> None:
+        raise WasiError(Errno.NOTDIR)
+
+    def unlink_file(self, path: str) -> None:
+        raise WasiError(Errno.NOTDIR)
+
+    def symlink(self, target: str, path: str) -> None:
+        raise WasiError(Errno.NOTDIR)
+
+    def link(self, old_path: str, new_dir: Descriptor, new_path: str, *, follow: bool) -> None:
+        raise WasiError(Errno.NOTDIR)
+
+    def rename(self, old_path: str, new_dir: Descriptor, new_path: str) -> None:
+        raise WasiError(Errno.NOTDIR)
+
     def prestat(self) -> Prestat:
         """The preopen this descriptor is, if it is one (``BADF`` otherwise, as the spec says)."""
         raise WasiError(Errno.BADF)
@@ -74,34 +188,103 @@ class Descriptor:
     def preopen_name(self) -> bytes:
         raise WasiError(Errno.BADF)
 
+    # -- polling and sockets ---------------------------------------------------------------------
+
+    def poll_fileno(self) -> int | None:
+        """The host fd to wait on for readiness; None when the descriptor is always ready."""
+        return None
+
+    def readable_bytes(self) -> int:
+        """For ``poll_oneoff``: how many bytes a read would get without blocking (a hint)."""
+        return 0
+
+    def recv(self, bufs: list[memoryview], flags: Riflags) -> tuple[int, Roflags]:
+        raise WasiError(Errno.NOTSOCK)
+
+    def send(self, bufs: list[memoryview]) -> int:
+        raise WasiError(Errno.NOTSOCK)
+
+    def accept(self, flags: Fdflags) -> Descriptor:
+        raise WasiError(Errno.NOTSOCK)
+
+    def shutdown(self, how: Sdflags) -> None:
+        raise WasiError(Errno.NOTSOCK)
+
     def close(self) -> None:
         """Release host resources (the table calls it once)."""
+
+
+_NO_TIMES = (Timestamp(0), Timestamp(0), Timestamp(0))
+
+
+def filestat_from(st: os.stat_result) -> Filestat:
+    """A host ``stat`` result as a WASI ``filestat``."""
+    return Filestat(
+        Device(st.st_dev),
+        Inode(st.st_ino),
+        filetype_of(st.st_mode),
+        Linkcount(st.st_nlink),
+        Filesize(st.st_size),
+        Timestamp(st.st_atime_ns),
+        Timestamp(st.st_mtime_ns),
+        Timestamp(st.st_ctime_ns),
+    )
+
+
+def filetype_of(mode: int) -> Filetype:
+    """The WASI filetype of a host ``st_mode`` (a pipe has none of its own in preview 1)."""
+    return _FILETYPES.get(stat.S_IFMT(mode), Filetype.UNKNOWN)
+
+
+_FILETYPES = {
+    stat.S_IFREG: Filetype.REGULAR_FILE,
+    stat.S_IFDIR: Filetype.DIRECTORY,
+    stat.S_IFCHR: Filetype.CHARACTER_DEVICE,
+    stat.S_IFBLK: Filetype.BLOCK_DEVICE,
+    stat.S_IFSOCK: Filetype.SOCKET_STREAM,
+    stat.S_IFLNK: Filetype.SYMBOLIC_LINK,
+}
+
+_FADVISE = {
+    Advice.NORMAL: getattr(os, "POSIX_FADV_NORMAL", 0),
+    Advice.SEQUENTIAL: getattr(os, "POSIX_FADV_SEQUENTIAL", 0),
+    Advice.RANDOM: getattr(os, "POSIX_FADV_RANDOM", 0),
+    Advice.WILLNEED: getattr(os, "POSIX_FADV_WILLNEED", 0),
+    Advice.DONTNEED: getattr(os, "POSIX_FADV_DONTNEED", 0),
+    Advice.NOREUSE: getattr(os, "POSIX_FADV_NOREUSE", 0),
+}
 
 
 class HostFd(Descriptor):
     """A host file descriptor, read and written with ``readv``/``writev`` straight from guest memory.
 
-    ``owned`` descriptors are closed with the table; inherited stdio is not.
+    ``owned`` descriptors are closed with the table; inherited stdio is not. The kind comes from
+    ``fstat``: regular files and block devices can seek; a terminal cannot (so wasi-libc's
+    ``isatty`` is right).
     """
 
-    def __init__(self, fd: int, rights: Rights, *, owned: bool = False) -> None:
-        st = os.fstat(fd)
-        mode = st.st_mode
-        if stat.S_ISREG(mode):
-            self.filetype, rights = Filetype.REGULAR_FILE, rights | SEEKABLE
+    def __init__(
+        self,
+        fd: int,
+        rights: Rights,
+        *,
+        owned: bool = False,
+        inheriting: Rights = NO_RIGHTS,
+        flags: Fdflags = NO_FLAGS,
+        st: os.stat_result | None = None,
+    ) -> None:
+        mode = (st or os.fstat(fd)).st_mode
+        self.filetype = filetype_of(mode)
+        if stat.S_ISREG(mode) or stat.S_ISBLK(mode):
+            rights |= SEEKABLE
         elif stat.S_ISCHR(mode):
             # wasi-libc's isatty() is "character device without seek/tell rights": give a terminal
             # exactly that, and a non-terminal character device (/dev/null) the seek rights it has.
-            self.filetype = Filetype.CHARACTER_DEVICE
-            if not os.isatty(fd):
+            if os.isatty(fd):
+                rights &= ~SEEKABLE
+            else:
                 rights |= SEEKABLE
-        elif stat.S_ISSOCK(mode):
-            self.filetype = Filetype.SOCKET_STREAM
-        elif stat.S_ISBLK(mode):
-            self.filetype, rights = Filetype.BLOCK_DEVICE, rights | SEEKABLE
-        else:  # pipes and anything else have no filetype of their own in preview 1
-            self.filetype = Filetype.UNKNOWN
-        super().__init__(rights)
+        super().__init__(rights, inheriting, flags)
         self.fd, self.owned = fd, owned
 
     def read(self, bufs: list[memoryview]) -> int:
@@ -111,9 +294,103 @@ class HostFd(Descriptor):
         # os.write is about 230 ns cheaper than os.writev, and one buffer is the common case.
         return os.write(self.fd, bufs[0]) if len(bufs) == 1 else os.writev(self.fd, bufs)
 
+    def pread(self, bufs: list[memoryview], offset: int) -> int:
+        self._check_seekable()
+        return os.preadv(self.fd, bufs, offset)
+
+    def pwrite(self, bufs: list[memoryview], offset: int) -> int:
+        self._check_seekable()
+        if self.flags & Fdflags.APPEND:
+            # Linux's pwrite ignores the offset on an O_APPEND file; the spec's pwrite writes at it.
+            fl = fcntl.fcntl(self.fd, fcntl.F_GETFL)
+            fcntl.fcntl(self.fd, fcntl.F_SETFL, fl & ~os.O_APPEND)
+            try:
+                return os.pwritev(self.fd, bufs, offset)
+            finally:
+                fcntl.fcntl(self.fd, fcntl.F_SETFL, fl)
+        return os.pwritev(self.fd, bufs, offset)
+
+    def _check_seekable(self) -> None:
+        if self.filetype not in (Filetype.REGULAR_FILE, Filetype.BLOCK_DEVICE):
+            raise WasiError(Errno.SPIPE)
+
+    def seek(self, offset: int, whence: Whence) -> int:
+        if self.filetype == Filetype.CHARACTER_DEVICE and os.isatty(self.fd):
+            raise WasiError(Errno.SPIPE)
+        return os.lseek(self.fd, offset, whence)  # Whence matches SEEK_SET/CUR/END
+
+    def filestat(self) -> Filestat:
+        return filestat_from(os.fstat(self.fd))
+
+    def set_size(self, size: int) -> None:
+        os.ftruncate(self.fd, size)
+
+    def set_times(self, atim: int | None, mtim: int | None) -> None:
+        set_times(self.fd, atim, mtim)
+
+    def set_flags(self, flags: Fdflags) -> None:
+        if flags & (Fdflags.DSYNC | Fdflags.RSYNC | Fdflags.SYNC):
+            raise WasiError(Errno.NOTSUP)  # as wasmtime: the sync flags are set at open or not at all
+        if self.owned:
+            fl = fcntl.fcntl(self.fd, fcntl.F_GETFL) & ~(os.O_APPEND | os.O_NONBLOCK)
+            if flags & Fdflags.APPEND:
+                fl |= os.O_APPEND
+            if flags & Fdflags.NONBLOCK:
+                fl |= os.O_NONBLOCK
+            fcntl.fcntl(self.fd, fcntl.F_SETFL, fl)
+        self.flags = (self.flags & ~(Fdflags.APPEND | Fdflags.NONBLOCK)) | flags
+
+    def advise(self, offset: int, length: int, advice: Advice) -> None:
+        if self.filetype == Filetype.REGULAR_FILE and hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(self.fd, offset, length, _FADVISE[advice])
+
+    def allocate(self, offset: int, length: int) -> None:
+        if self.filetype != Filetype.REGULAR_FILE:
+            raise WasiError(Errno.BADF if self.filetype == Filetype.DIRECTORY else Errno.NOTSUP)
+        if length == 0:
+            raise WasiError(Errno.INVAL)
+        os.posix_fallocate(self.fd, offset, length)
+
+    def sync(self) -> None:
+        os.fsync(self.fd)
+
+    def datasync(self) -> None:
+        os.fdatasync(self.fd)
+
+    def poll_fileno(self) -> int | None:
+        return None if self.filetype in (Filetype.REGULAR_FILE, Filetype.DIRECTORY) else self.fd
+
+    def readable_bytes(self) -> int:
+        if self.filetype == Filetype.REGULAR_FILE:
+            return max(0, os.fstat(self.fd).st_size - os.lseek(self.fd, 0, os.SEEK_CUR))
+        return fionread(self.fd)
+
     def close(self) -> None:
         if self.owned:
+            self.owned = False
             os.close(self.fd)
+
+
+def fionread(fd: int) -> int:
+    """Bytes waiting in a pipe or socket (0 when the host cannot tell)."""
+    buf = bytearray(4)
+    try:
+        fcntl.ioctl(fd, termios.FIONREAD, buf)
+    except OSError:
+        return 0
+    return int.from_bytes(buf, sys.byteorder)
+
+
+def set_times(target: int | str, atim: int | None, mtim: int | None, *, dir_fd: int | None = None) -> None:
+    """``utimensat``: set the times in ns that are not None, leave the others (read first)."""
+    if atim is None or mtim is None:
+        st = os.fstat(target) if isinstance(target, int) else os.stat(target, dir_fd=dir_fd, follow_symlinks=False)
+        atim = st.st_atime_ns if atim is None else atim
+        mtim = st.st_mtime_ns if mtim is None else mtim
+    if isinstance(target, int):
+        os.utime(target, ns=(atim, mtim))
+    else:
+        os.utime(target, ns=(atim, mtim), dir_fd=dir_fd, follow_symlinks=False)
 
 
 class BytesInput(Descriptor):
@@ -231,6 +508,16 @@ class FdTable:
 
     def close(self, fd: int) -> None:
         self.remove(fd).close()
+
+    def renumber(self, fd: int, to: int) -> None:
+        """``fd_renumber``: move ``fd`` to ``to``, closing what was at ``to``. Both must be open;
+        ``fd == to`` changes nothing (CVE-2025-53901 corrupted a table there)."""
+        source = self.get(fd)
+        self.get(to)
+        if fd == to:
+            return
+        del self._fds[fd]
+        self.set(to, source)
 
     def close_all(self) -> None:
         """Close every descriptor (at the end of a run, however it ended)."""

@@ -28,13 +28,17 @@ _IOVEC = struct.Struct("<II")
 
 
 class MemoryLimits:
-    """Bounds on what one call may make the host allocate (the guest chooses these sizes)."""
+    """Bounds on what a guest can make the host allocate or hold (the guest chooses these sizes)."""
 
-    __slots__ = ("max_iovecs", "max_string")
+    __slots__ = ("max_fds", "max_iovecs", "max_string", "max_subscriptions")
 
-    def __init__(self, max_iovecs: int = 1024, max_string: int = 1 << 16) -> None:
+    def __init__(
+        self, max_iovecs: int = 1024, max_string: int = 1 << 16, max_fds: int = 1024, max_subscriptions: int = 4096
+    ) -> None:
         self.max_iovecs = max_iovecs  # IOV_MAX of wasi-libc and Linux; more gives EINVAL as writev does
         self.max_string = max_string  # longest path or name a guest may pass (NAMETOOLONG beyond)
+        self.max_fds = max_fds  # open descriptors per instance (NFILE beyond)
+        self.max_subscriptions = max_subscriptions  # poll_oneoff subscriptions per call (INVAL beyond)
 
 
 class GuestMemory:

@@ -2,7 +2,7 @@
 
 A :class:`Namespace` maps ``(module, name)`` to a :class:`Syscall`: a typed Python implementation
 plus the codecs its annotations give. ``Namespace.preview1()`` holds all 46 functions of
-``wasi_snapshot_preview1`` (an ``ENOSYS`` stub for any not implemented), and applications add their
+``wasi_snapshot_preview1``, and applications add their
 own functions to any module, override built-ins, or wrap them::
 
     ns = Namespace.preview1()
@@ -170,7 +170,7 @@ def syscall_from_function(
 
 
 def _stub(fn: Function) -> Syscall:
-    """An ``ENOSYS`` placeholder with the spec's signature, for a function not implemented yet."""
+    """An ``ENOSYS`` placeholder with the spec's signature (:meth:`Namespace.disable`)."""
 
     def not_implemented(ctx: Any, *args: Any) -> NoReturn:
         raise WasiError(Errno.NOSYS)
@@ -187,9 +187,9 @@ def _spec_functions() -> dict[str, Function]:
 
 
 @functools.cache
-def _stubs() -> tuple[Syscall, ...]:
+def _stubs() -> dict[str, Syscall]:
     """The ENOSYS placeholders, built once: their compiled wrappers are then shared by every namespace."""
-    return tuple(_stub(fn) for fn in _spec_functions().values())
+    return {name: _stub(fn) for name, fn in _spec_functions().items()}
 
 
 class Namespace:
@@ -205,10 +205,19 @@ class Namespace:
         """A new namespace with every ``wasi_snapshot_preview1`` function (yours to change)."""
         from ..syscalls import BUILTINS
 
-        ns = cls({(PREVIEW1, sc.name): sc for sc in _stubs()})
+        ns = cls()
         for sc in BUILTINS:
             ns._put(sc)
         return ns
+
+    def disable(self, name: str) -> Syscall:
+        """Make preview 1 function ``name`` answer ``ENOSYS`` (the import stays, with the spec's
+        signature): a way to deny a guest a whole family of calls, sockets say."""
+        stub = _stubs().get(name)
+        if stub is None:
+            raise KeyError(f"{name!r} is not a {PREVIEW1} function")
+        self._put(stub)
+        return stub
 
     def copy(self) -> Namespace:
         return Namespace(self._syscalls)

@@ -4,7 +4,7 @@ Each function receives the context and decoded, typed arguments, and returns its
 raises :class:`pywasihost.WasiError`; the namespace does every conversion to and from guest memory.
 """
 
-from . import args, clock, fd, proc, random  # noqa: F401  (importing registers them)
+from . import args, clock, fd, path, poll, proc, random, sock  # noqa: F401  (importing registers them)
 from ._register import BUILTINS
 
 __all__ = ["BUILTINS"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 from typing import NoReturn
 
-from ..abi import Exitcode
+from ..abi import Exitcode, Signal
 from ..context import WasiContext
 from ..errors import ProcExit
 from ._register import wasi
@@ -19,3 +20,19 @@ def proc_exit(ctx: WasiContext, rval: Exitcode) -> NoReturn:
 @wasi()
 def sched_yield(ctx: WasiContext) -> None:
     os.sched_yield()
+
+
+def _default_action(sig: Signal) -> str:
+    """What POSIX does with ``sig`` by default, from the spec's own text ("Action: Terminates...")."""
+    doc = sig.doc
+    return doc[doc.find("Action:") + 8 :].split()[0] if "Action:" in doc else "Ignored."
+
+
+@wasi()
+def proc_raise(ctx: WasiContext, sig: Signal) -> None:
+    """A signal with nobody to catch it: one whose default action terminates ends the run with exit
+    code 128 + the host's number for it (as a shell reports it); the others change nothing."""
+    if sig == Signal.NONE or _default_action(sig) != "Terminates":
+        return
+    host = getattr(signal, f"SIG{sig.name}", None)
+    raise ProcExit(128 + (int(host) if host is not None else int(sig)))

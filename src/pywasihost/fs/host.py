@@ -1,0 +1,284 @@
+"""The host filesystem backend: directories of the host, reached only beneath a preopened handle.
+
+A :class:`HostDirectory` is a descriptor over a host directory fd. Every ``path_*`` operation
+resolves its guest path with :func:`pywasihost.fs.resolve.resolve`, one component at a time beneath
+that fd, and then acts on the final component with a ``*at`` call relative to the directory the walk
+ended in: no path is ever handed to the kernel whole, and no prefix is compared as text.
+
+A read-only directory is enforced twice: its rights (and the rights it passes on to what is opened
+through it) lack every right that writes, so :meth:`FdTable.get` refuses first; and each mutating
+method refuses again on its own (``NOTCAPABLE``), and files opened through it are opened ``O_RDONLY``
+on the host, so no gap in the rights table can turn into a write.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from typing import Union
+
+from ..abi import Errno, Fdflags, Filestat, Filetype, Oflags, Preopentype, Prestat, PrestatDir, Rights, Size
+from ..errors import WasiError
+from ..fdtable import NO_FLAGS, Descriptor, HostFd, filestat_from, filetype_of, set_times
+from .resolve import open_beneath, resolve
+
+__all__ = [
+    "DIRECTORY_RIGHTS",
+    "FILE_RIGHTS",
+    "READONLY_MASK",
+    "HostDirectory",
+]
+
+R = Rights
+#: What a directory descriptor can be asked to do.
+DIRECTORY_RIGHTS = (
+    R.PATH_CREATE_DIRECTORY | R.PATH_CREATE_FILE | R.PATH_LINK_SOURCE | R.PATH_LINK_TARGET | R.PATH_OPEN
+    | R.FD_READDIR | R.PATH_READLINK | R.PATH_RENAME_SOURCE | R.PATH_RENAME_TARGET | R.PATH_FILESTAT_GET
+    | R.PATH_FILESTAT_SET_SIZE | R.PATH_FILESTAT_SET_TIMES | R.FD_FILESTAT_GET | R.FD_FILESTAT_SET_TIMES
+    | R.PATH_SYMLINK | R.PATH_REMOVE_DIRECTORY | R.PATH_UNLINK_FILE | R.FD_FDSTAT_SET_FLAGS | R.FD_SYNC
+    | R.FD_DATASYNC | R.FD_ADVISE | R.POLL_FD_READWRITE
+)  # fmt: skip
+#: What a file descriptor can be asked to do.
+FILE_RIGHTS = (
+    R.FD_DATASYNC | R.FD_READ | R.FD_SEEK | R.FD_FDSTAT_SET_FLAGS | R.FD_SYNC | R.FD_TELL | R.FD_WRITE
+    | R.FD_ADVISE | R.FD_ALLOCATE | R.FD_FILESTAT_GET | R.FD_FILESTAT_SET_SIZE | R.FD_FILESTAT_SET_TIMES
+    | R.POLL_FD_READWRITE
+)  # fmt: skip
+#: Every right that changes something: absent from a read-only directory and all it opens.
+WRITE_RIGHTS = (
+    R.FD_WRITE | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE | R.FD_FILESTAT_SET_TIMES | R.PATH_CREATE_DIRECTORY
+    | R.PATH_CREATE_FILE | R.PATH_LINK_SOURCE | R.PATH_LINK_TARGET | R.PATH_RENAME_SOURCE | R.PATH_RENAME_TARGET
+    | R.PATH_FILESTAT_SET_SIZE | R.PATH_FILESTAT_SET_TIMES | R.PATH_SYMLINK | R.PATH_REMOVE_DIRECTORY
+    | R.PATH_UNLINK_FILE
+)  # fmt: skip
+READONLY_MASK = ~WRITE_RIGHTS
+# Rights that need the host file open for writing.
+_HOST_WRITE = int(R.FD_WRITE | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE)
+_HOST_READ = int(R.FD_READ | R.FD_READDIR)
+
+_DIR_OPEN = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+_FDFLAGS_TO_HOST = (
+    (Fdflags.APPEND, os.O_APPEND),
+    (Fdflags.DSYNC, getattr(os, "O_DSYNC", os.O_SYNC)),
+    (Fdflags.NONBLOCK, os.O_NONBLOCK),
+    (Fdflags.RSYNC, getattr(os, "O_RSYNC", os.O_SYNC)),
+    (Fdflags.SYNC, os.O_SYNC),
+)
+
+PathLike = Union[str, "os.PathLike[str]"]
+Entry = tuple[int, Filetype, bytes]
+
+
+class HostDirectory(HostFd):
+    """A host directory: the base of the guest paths relative to it.
+
+    ``preopen`` is the guest name of a preopened directory (None for one the guest opened);
+    ``readonly`` directories refuse every change, and so does everything opened through them.
+    """
+
+    implied = int(R.FD_READ | R.FD_WRITE | R.FD_SEEK | R.FD_TELL | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE)
+
+    def __init__(
+        self,
+        fd: int,
+        rights: Rights,
+        inheriting: Rights,
+        *,
+        readonly: bool = False,
+        preopen: str | None = None,
+        flags: Fdflags = NO_FLAGS,
+    ) -> None:
+        if readonly:
+            rights &= READONLY_MASK
+            inheriting &= READONLY_MASK
+        super().__init__(fd, rights & DIRECTORY_RIGHTS, owned=True, inheriting=inheriting, flags=flags)
+        self.readonly = readonly
+        self.preopen = preopen
+        self._entries: list[Entry] | None = None
+
+    @classmethod
+    def open_preopen(cls, host: PathLike, guest: str, *, readonly: bool = False) -> HostDirectory:
+        """Open host directory ``host`` as the preopen ``guest`` with every right (less writes if
+        ``readonly``)."""
+        fd = os.open(host, _DIR_OPEN)
+        return cls(fd, DIRECTORY_RIGHTS, DIRECTORY_RIGHTS | FILE_RIGHTS, readonly=readonly, preopen=guest)
+
+    # -- what a directory is not ------------------------------------------------------------------
+
+    def read(self, bufs: list[memoryview]) -> int:
+        raise WasiError(Errno.BADF)
+
+    def write(self, bufs: list[memoryview]) -> int:
+        raise WasiError(Errno.BADF)
+
+    def pread(self, bufs: list[memoryview], offset: int) -> int:
+        raise WasiError(Errno.BADF)
+
+    def pwrite(self, bufs: list[memoryview], offset: int) -> int:
+        raise WasiError(Errno.BADF)
+
+    def seek(self, offset: int, whence: object) -> int:
+        raise WasiError(Errno.BADF)
+
+    def set_size(self, size: int) -> None:
+        raise WasiError(Errno.BADF)
+
+    def allocate(self, offset: int, length: int) -> None:
+        raise WasiError(Errno.BADF)
+
+    def set_times(self, atim: int | None, mtim: int | None) -> None:
+        self._writable()
+        super().set_times(atim, mtim)
+
+    # -- preopen ----------------------------------------------------------------------------------
+
+    def prestat(self) -> Prestat:
+        if self.preopen is None:
+            raise WasiError(Errno.BADF)
+        return Prestat(Preopentype.DIR, PrestatDir(Size(len(self.preopen.encode()))))
+
+    def preopen_name(self) -> bytes:
+        if self.preopen is None:
+            raise WasiError(Errno.BADF)
+        return self.preopen.encode()
+
+    # -- listing ----------------------------------------------------------------------------------
+
+    def readdir(self, cookie: int) -> list[Entry]:
+        """The entries from ``cookie`` on. Cookie 0 lists the directory afresh; later cookies index
+        the same listing, so they stay stable while the guest reads it in several calls."""
+        if cookie == 0 or self._entries is None:
+            self._entries = self._list()
+        return self._entries[cookie:]
+
+    def _list(self) -> list[Entry]:
+        entries: list[Entry] = [
+            (os.fstat(self.fd).st_ino, Filetype.DIRECTORY, b"."),
+            (os.stat("..", dir_fd=self.fd).st_ino, Filetype.DIRECTORY, b".."),
+        ]
+        with os.scandir(self.fd) as it:
+            for e in it:
+                if e.is_symlink():
+                    kind = Filetype.SYMBOLIC_LINK
+                elif e.is_dir(follow_symlinks=False):
+                    kind = Filetype.DIRECTORY
+                elif e.is_file(follow_symlinks=False):
+                    kind = Filetype.REGULAR_FILE
+                else:
+                    kind = filetype_of(e.stat(follow_symlinks=False).st_mode)
+                entries.append((e.inode(), kind, os.fsencode(e.name)))
+        return entries
+
+    # -- path operations --------------------------------------------------------------------------
+
+    def _writable(self) -> None:
+        if self.readonly:
+            raise WasiError(Errno.NOTCAPABLE, "read-only directory")
+
+    def open_at(
+        self, path: str, *, follow: bool, oflags: Oflags, fdflags: Fdflags, base: Rights, inheriting: Rights
+    ) -> Descriptor:
+        """``path_open``. The new descriptor's rights are those asked for that this directory can
+        pass on; asking to write through a directory that cannot pass writing on is ``NOTCAPABLE``."""
+        wants_write = bool(base & _HOST_WRITE) or bool(oflags & (Oflags.CREAT | Oflags.TRUNC))
+        if wants_write and (self.readonly or not self.rights_inheriting & R.FD_WRITE):
+            raise WasiError(Errno.NOTCAPABLE, "cannot open for writing through this directory")
+        base &= self.rights_inheriting
+        inheriting &= self.rights_inheriting
+        write = bool(base & _HOST_WRITE)
+        if oflags & Oflags.DIRECTORY:
+            flags = (os.O_RDWR if write else os.O_RDONLY) | os.O_DIRECTORY
+        elif write:
+            flags = os.O_RDWR if base & _HOST_READ else os.O_WRONLY
+        else:
+            flags = os.O_RDONLY
+        if oflags & Oflags.CREAT:
+            flags |= os.O_CREAT
+        if oflags & Oflags.EXCL:
+            flags |= os.O_EXCL
+        if oflags & Oflags.TRUNC:
+            flags |= os.O_TRUNC
+        for wasi_flag, host_flag in _FDFLAGS_TO_HOST:
+            if fdflags & wasi_flag:
+                flags |= host_flag
+        fd = open_beneath(self.fd, path, flags, 0o666, follow=follow)
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
+                return HostDirectory(fd, base, inheriting, readonly=self.readonly, flags=fdflags)
+            return HostFd(fd, base & FILE_RIGHTS, owned=True, inheriting=inheriting, flags=fdflags, st=st)
+        except BaseException:
+            os.close(fd)
+            raise
+
+    def create_directory(self, path: str) -> None:
+        self._writable()
+        with resolve(self.fd, path, follow=False) as at:
+            os.mkdir(at.name, 0o777, dir_fd=at.dir_fd)
+
+    def stat_at(self, path: str, *, follow: bool) -> Filestat:
+        with resolve(self.fd, path, follow=follow) as at:
+            return filestat_from(os.stat(at.name, dir_fd=at.dir_fd, follow_symlinks=False))
+
+    def set_times_at(self, path: str, atim: int | None, mtim: int | None, *, follow: bool) -> None:
+        self._writable()
+        with resolve(self.fd, path, follow=follow) as at:
+            set_times(at.name, atim, mtim, dir_fd=at.dir_fd)
+
+    def readlink(self, path: str) -> bytes:
+        with resolve(self.fd, path, follow=False) as at:
+            return os.fsencode(os.readlink(at.name, dir_fd=at.dir_fd))
+
+    def remove_directory(self, path: str) -> None:
+        self._writable()
+        with resolve(self.fd, path, follow=False) as at:
+            os.rmdir(at.name, dir_fd=at.dir_fd)
+
+    def unlink_file(self, path: str) -> None:
+        self._writable()
+        with resolve(self.fd, path, follow=False) as at:
+            if at.trailing_slash:  # "dir/": a directory, which unlink does not remove
+                st = os.stat(at.name, dir_fd=at.dir_fd, follow_symlinks=False)
+                raise WasiError(Errno.ISDIR if stat.S_ISDIR(st.st_mode) else Errno.NOTDIR)
+            os.unlink(at.name, dir_fd=at.dir_fd)
+
+    def symlink(self, target: str, path: str) -> None:
+        """Create symlink ``path`` holding ``target``. An absolute target could never be followed
+        inside the sandbox: refused (``NOTCAPABLE``), as is a NUL byte (``INVAL``)."""
+        self._writable()
+        if "\0" in target:
+            raise WasiError(Errno.INVAL, "symlink target contains a NUL byte")
+        if target.startswith("/"):
+            raise WasiError(Errno.NOTCAPABLE, "absolute symlink target")
+        with resolve(self.fd, path, follow=False) as at:
+            if at.trailing_slash:
+                raise WasiError(Errno.NOENT, "a symlink cannot be created at a path ending with a slash")
+            os.symlink(target, at.name, dir_fd=at.dir_fd)
+
+    def link(self, old_path: str, new_dir: Descriptor, new_path: str, *, follow: bool) -> None:
+        """Hard-link ``old_path`` (here) as ``new_path`` in ``new_dir``."""
+        self._writable()
+        target = _same_backend(new_dir)
+        with resolve(self.fd, old_path, follow=follow) as old, resolve(target.fd, new_path, follow=False) as new:
+            if new.trailing_slash or old.trailing_slash:
+                st = os.stat(old.name, dir_fd=old.dir_fd, follow_symlinks=False)
+                raise WasiError(Errno.PERM if stat.S_ISDIR(st.st_mode) else Errno.NOTDIR)
+            os.link(old.name, new.name, src_dir_fd=old.dir_fd, dst_dir_fd=new.dir_fd, follow_symlinks=False)
+
+    def rename(self, old_path: str, new_dir: Descriptor, new_path: str) -> None:
+        self._writable()
+        target = _same_backend(new_dir)
+        with resolve(self.fd, old_path, follow=False) as old, resolve(target.fd, new_path, follow=False) as new:
+            if old.trailing_slash or new.trailing_slash:
+                st = os.stat(old.name, dir_fd=old.dir_fd, follow_symlinks=False)
+                if not stat.S_ISDIR(st.st_mode):
+                    raise WasiError(Errno.NOTDIR, "a path ending with a slash names a directory")
+            os.rename(old.name, new.name, src_dir_fd=old.dir_fd, dst_dir_fd=new.dir_fd)
+
+
+def _same_backend(d: Descriptor) -> HostDirectory:
+    """The target directory of ``path_link`` / ``path_rename`` (another host directory)."""
+    if not isinstance(d, HostDirectory):
+        raise WasiError(Errno.XDEV if d.filetype == Filetype.DIRECTORY else Errno.NOTDIR)
+    d._writable()
+    return d

@@ -1,0 +1,116 @@
+"""``path_*`` functions: operations on a path beneath a directory descriptor.
+
+The directory descriptor is looked up with the rights the operation needs; the path is resolved by
+the directory's backend (see :mod:`pywasihost.fs.host`), never here.
+"""
+
+from __future__ import annotations
+
+from ..abi import Errno, Fd, Fdflags, Filestat, Fstflags, Lookupflags, Oflags, Rights, Size, Timestamp
+from ..context import WasiContext
+from ..errors import WasiError
+from ..namespace.types import GuestBytes, GuestString
+from ._register import wasi
+from .fd import times
+
+R = Rights
+_FOLLOW = Lookupflags.SYMLINK_FOLLOW
+
+
+@wasi("fd")
+def path_open(
+    ctx: WasiContext,
+    fd: Fd,
+    dirflags: Lookupflags,
+    path: GuestString,
+    oflags: Oflags,
+    fs_rights_base: Rights,
+    fs_rights_inheriting: Rights,
+    fdflags: Fdflags,
+) -> Fd:
+    need = R.PATH_OPEN
+    if oflags & Oflags.CREAT:
+        need |= R.PATH_CREATE_FILE
+    if oflags & Oflags.TRUNC:
+        need |= R.PATH_FILESTAT_SET_SIZE
+    d = ctx.fds.get(fd, need)
+    if len(ctx.fds) >= ctx.fds.max_fds:
+        raise WasiError(Errno.NFILE)
+    new = d.open_at(
+        path,
+        follow=bool(dirflags & _FOLLOW),
+        oflags=oflags,
+        fdflags=fdflags,
+        base=fs_rights_base,
+        inheriting=fs_rights_inheriting,
+    )
+    try:
+        return Fd(ctx.fds.insert(new))
+    except BaseException:
+        new.close()
+        raise
+
+
+@wasi()
+def path_create_directory(ctx: WasiContext, fd: Fd, path: GuestString) -> None:
+    ctx.fds.get(fd, R.PATH_CREATE_DIRECTORY).create_directory(path)
+
+
+@wasi("filestat")
+def path_filestat_get(ctx: WasiContext, fd: Fd, flags: Lookupflags, path: GuestString) -> Filestat:
+    return ctx.fds.get(fd, R.PATH_FILESTAT_GET).stat_at(path, follow=bool(flags & _FOLLOW))
+
+
+@wasi()
+def path_filestat_set_times(
+    ctx: WasiContext,
+    fd: Fd,
+    flags: Lookupflags,
+    path: GuestString,
+    atim: Timestamp,
+    mtim: Timestamp,
+    fst_flags: Fstflags,
+) -> None:
+    d = ctx.fds.get(fd, R.PATH_FILESTAT_SET_TIMES)
+    a, m = times(ctx, atim, mtim, fst_flags)
+    d.set_times_at(path, a, m, follow=bool(flags & _FOLLOW))
+
+
+@wasi()
+def path_link(
+    ctx: WasiContext, old_fd: Fd, old_flags: Lookupflags, old_path: GuestString, new_fd: Fd, new_path: GuestString
+) -> None:
+    source = ctx.fds.get(old_fd, R.PATH_LINK_SOURCE)
+    target = ctx.fds.get(new_fd, R.PATH_LINK_TARGET)
+    source.link(old_path, target, new_path, follow=bool(old_flags & _FOLLOW))
+
+
+@wasi("bufused")
+def path_readlink(ctx: WasiContext, fd: Fd, path: GuestString, buf: GuestBytes) -> Size:
+    """The link's target, cut to the buffer's size when it is longer (as wasmtime does)."""
+    target = ctx.fds.get(fd, R.PATH_READLINK).readlink(path)
+    n = min(len(target), len(buf))
+    buf[:n] = target[:n]
+    return Size(n)
+
+
+@wasi()
+def path_remove_directory(ctx: WasiContext, fd: Fd, path: GuestString) -> None:
+    ctx.fds.get(fd, R.PATH_REMOVE_DIRECTORY).remove_directory(path)
+
+
+@wasi()
+def path_rename(ctx: WasiContext, fd: Fd, old_path: GuestString, new_fd: Fd, new_path: GuestString) -> None:
+    source = ctx.fds.get(fd, R.PATH_RENAME_SOURCE)
+    target = ctx.fds.get(new_fd, R.PATH_RENAME_TARGET)
+    source.rename(old_path, target, new_path)
+
+
+@wasi()
+def path_symlink(ctx: WasiContext, old_path: GuestString, fd: Fd, new_path: GuestString) -> None:
+    ctx.fds.get(fd, R.PATH_SYMLINK).symlink(old_path, new_path)
+
+
+@wasi()
+def path_unlink_file(ctx: WasiContext, fd: Fd, path: GuestString) -> None:
+    ctx.fds.get(fd, R.PATH_UNLINK_FILE).unlink_file(path)
