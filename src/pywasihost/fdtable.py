@@ -255,6 +255,9 @@ _FADVISE = {
 }
 
 
+_DIRECTORY_ONLY = sum(r.value for r in Rights if (r.name or "").startswith("PATH_")) | Rights.FD_READDIR.value
+
+
 class HostFd(Descriptor):
     """A host file descriptor, read and written with ``readv``/``writev`` straight from guest memory.
 
@@ -284,6 +287,9 @@ class HostFd(Descriptor):
                 rights &= ~SEEKABLE
             else:
                 rights |= SEEKABLE
+        if self.filetype != Filetype.DIRECTORY:
+            # path_* and fd_readdir on a file reach the method and answer NOTDIR, as wasmtime does.
+            self.implied = _DIRECTORY_ONLY
         super().__init__(rights, inheriting, flags)
         self.fd, self.owned = fd, owned
 

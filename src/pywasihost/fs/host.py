@@ -180,6 +180,8 @@ class HostDirectory(HostFd):
     ) -> Descriptor:
         """``path_open``. The new descriptor's rights are those asked for that this directory can
         pass on; asking to write through a directory that cannot pass writing on is ``NOTCAPABLE``."""
+        if oflags & Oflags.DIRECTORY and oflags & (Oflags.CREAT | Oflags.EXCL | Oflags.TRUNC):
+            raise WasiError(Errno.INVAL, "DIRECTORY cannot be combined with CREAT, EXCL or TRUNC")
         wants_write = bool(base & _HOST_WRITE) or bool(oflags & (Oflags.CREAT | Oflags.TRUNC))
         if wants_write and (self.readonly or not self.rights_inheriting & R.FD_WRITE):
             raise WasiError(Errno.NOTCAPABLE, "cannot open for writing through this directory")

@@ -1,0 +1,198 @@
+"""The path_* syscalls end to end: c/fs_path checks every errno inside the guest, these tests
+check on the host what the guest did (and did not do) to the files."""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from pathlib import Path
+
+from conftest import run_program
+from pywasihost import Preopen
+
+LONG_TARGET = "a_rather_long_symlink_target_name_for_truncation"
+ATIM_VAL = 1_600_000_000_123_456_789  # fs_path.c ATIM_VAL
+MTIM_VAL = 1_500_000_000_987_654_321  # fs_path.c MTIM_VAL
+
+# A tree as {relative path: ("dir",) | ("file", content) | ("link", target)}.
+Entry = tuple[str] | tuple[str, bytes] | tuple[str, str]
+Tree = dict[str, Entry]
+
+
+def tree(root: Path) -> Tree:
+    """Everything below ``root`` (symlinks not followed)."""
+    out: Tree = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                out[rel] = ("link", os.readlink(path))
+            elif path.is_dir():
+                out[rel] = ("dir",)
+            else:
+                out[rel] = ("file", path.read_bytes())
+    return out
+
+
+def build(root: Path, spec: Tree) -> None:
+    """Create ``spec`` below ``root`` (parents listed before children)."""
+    root.mkdir(exist_ok=True)
+    for rel, entry in spec.items():
+        path, value = root / rel, entry[-1]
+        if entry == ("dir",):
+            path.mkdir()
+        elif isinstance(value, bytes):
+            path.write_bytes(value)
+        else:
+            os.symlink(value, path)
+
+
+def snapshot(root: Path) -> dict[str, tuple[object, ...]]:
+    """Names, types, contents, link targets, inodes, link counts, modes, mtimes and ctimes
+    below ``root`` (not atimes, which reading may update)."""
+    out: dict[str, tuple[object, ...]] = {}
+    for rel, entry in {".": ("dir",), **tree(root)}.items():
+        st = (root / rel).lstat()
+        out[rel] = (*entry, st.st_ino, st.st_nlink, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return out
+
+
+# Checks each mode makes when all pass (fs_path.c counts every check, also on the branches
+# where a set of results is accepted): a run that ends early cannot print the same line.
+CHECKS = {"basic": 263, "cross": 37, "readonly": 66}
+
+
+def expect_ok(stdout: bytes | None, mode: str) -> None:
+    """The guest's only output line: ``fs_path <mode>: ok <n> checks``."""
+    assert stdout == f"fs_path {mode}: ok {CHECKS[mode]} checks\n".encode()
+
+
+BASIC_FIXTURE: Tree = {
+    "existing.txt": ("file", b"hello world\n"),
+    "times.txt": ("file", b"t"),
+    "trunc.txt": ("file", b"0123456789"),
+    "unlink_me.txt": ("file", b"bye"),
+    "ren_src.txt": ("file", b"rename me"),
+    "over_src.txt": ("file", b"new"),
+    "over_dst.txt": ("file", b"old"),
+    "full": ("dir",),
+    "full/inner.txt": ("file", b"inner"),
+    "empty": ("dir",),
+    "sub": ("dir",),
+    "ren_dir": ("dir",),
+    "ren_dir/f": ("file", b"f"),
+    "link_file": ("link", "existing.txt"),
+    "long_link": ("link", LONG_TARGET),
+}
+
+BASIC_RESULT: Tree = {
+    "existing.txt": ("file", b"hello world\n"),
+    "hardlink.txt": ("file", b"hello world\n"),  # path_link
+    "times.txt": ("file", b"t"),
+    "trunc.txt": ("file", b""),  # O_TRUNC
+    "created.txt": ("file", b"abcXYZ"),  # O_CREAT, then APPEND after a seek to 0
+    "excl.txt": ("file", b""),  # O_CREAT|O_EXCL
+    "newdir": ("dir",),  # path_create_directory
+    "newdir/child": ("dir",),
+    "slashdir": ("dir",),  # path_create_directory("slashdir/")
+    "full": ("dir",),
+    "full/inner.txt": ("file", b"inner"),
+    "full/inner_link": ("link", "inner.txt"),  # path_symlink in a subdirectory
+    "sub": ("dir",),
+    "sub/moved.txt": ("file", b"rename me"),  # ren_src.txt -> ren_dst.txt -> sub/moved.txt
+    "ren_dir2": ("dir",),  # ren_dir renamed
+    "ren_dir2/f": ("file", b"f"),
+    "over_dst.txt": ("file", b"new"),  # over_src.txt renamed over it
+    "link_file": ("link", "existing.txt"),
+    "link_hard": ("link", "existing.txt"),  # path_link of the symlink itself
+    "long_link": ("link", LONG_TARGET),
+    "sym_dangling": ("link", "does_not_exist"),  # path_symlink, dangling
+    # gone: empty (path_remove_directory), unlink_me.txt and sym_new (path_unlink_file),
+    # ren_src.txt, ren_dir, over_src.txt (path_rename)
+}
+
+
+def test_every_path_syscall_on_one_preopen(tmp_path: Path) -> None:
+    sandbox = tmp_path / "sandbox"
+    build(sandbox, BASIC_FIXTURE)
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"outside")
+
+    result = run_program("c/fs_path", "basic", preopens=[Preopen(sandbox, "/sandbox")])
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == b""
+    expect_ok(result.stdout, "basic")
+    times = (sandbox / "times.txt").lstat()  # before tree() reads the file and moves its atime
+    assert tree(sandbox) == BASIC_RESULT
+    # path_link: one inode, two names.
+    existing, hardlink = (sandbox / "existing.txt").lstat(), (sandbox / "hardlink.txt").lstat()
+    assert existing.st_ino == hardlink.st_ino
+    assert existing.st_nlink == hardlink.st_nlink == 2
+    link_file, link_hard = (sandbox / "link_file").lstat(), (sandbox / "link_hard").lstat()
+    assert link_file.st_ino == link_hard.st_ino
+    assert link_file.st_nlink == 2
+    # The rename back of created_link.txt left a single name.
+    assert (sandbox / "created.txt").lstat().st_nlink == 1
+    # path_filestat_set_times: exact atim, then mtim set to "now" (MTIM_NOW).
+    assert times.st_atime_ns == ATIM_VAL
+    assert MTIM_VAL < times.st_mtime_ns <= time.time_ns() + 1_000_000_000
+    # Set through link_file with SYMLINK_FOLLOW: the target changed, not the link.
+    assert existing.st_mtime_ns == MTIM_VAL
+    assert (sandbox / "link_file").lstat().st_mtime_ns != MTIM_VAL
+    # Nothing outside the sandbox changed.
+    assert outside.read_bytes() == b"outside"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outside.txt", "sandbox"]
+
+
+def test_rename_and_link_across_two_preopens(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    build(
+        a, {"move.txt": ("file", b"move"), "linkme.txt": ("file", b"shared"), "dir": ("dir",), "dir/x": ("file", b"x")}
+    )
+    build(b, {})
+
+    result = run_program("c/fs_path", "cross", preopens=[Preopen(a, "/a"), Preopen(b, "/b")])
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == b""
+    expect_ok(result.stdout, "cross")
+    assert tree(a) == {"back.txt": ("file", b"move"), "linkme.txt": ("file", b"changed via b")}
+    assert tree(b) == {"dir": ("dir",), "dir/x": ("file", b"x"), "linked.txt": ("file", b"changed via b")}
+    linkme, linked = (a / "linkme.txt").lstat(), (b / "linked.txt").lstat()
+    assert linkme.st_ino == linked.st_ino
+    assert linkme.st_nlink == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
+
+
+RO_FIXTURE: Tree = {
+    "file.txt": ("file", b"read only"),
+    "dir": ("dir",),
+    "dir/inner": ("file", b"i"),
+    "emptydir": ("dir",),
+    "link": ("link", "file.txt"),
+}
+
+
+def test_a_readonly_preopen_refuses_every_mutation(tmp_path: Path) -> None:
+    ro, rw = tmp_path / "ro", tmp_path / "rw"
+    build(ro, RO_FIXTURE)
+    build(rw, {})
+    # The host permissions allow writing: only pywasihost's read-only preopen stands in the way.
+    for path in (ro, ro / "file.txt", ro / "dir", ro / "dir" / "inner", ro / "emptydir"):
+        assert path.lstat().st_mode & stat.S_IWUSR
+    before = snapshot(ro)
+
+    result = run_program("c/fs_path", "readonly", preopens=[Preopen(ro, "/ro", readonly=True), Preopen(rw, "/rw")])
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == b""
+    expect_ok(result.stdout, "readonly")
+    assert snapshot(ro) == before
+    assert tree(ro) == RO_FIXTURE
+    # The writable preopen next to it took the guest's write, and nothing from /ro.
+    assert tree(rw) == {"rwfile": ("file", b"rw")}
+    assert (rw / "rwfile").lstat().st_nlink == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ro", "rw"]
