@@ -25,6 +25,7 @@ from .errors import GuestMemoryError, HostError, ProcExit, Trap, WasiError
 from .fdtable import Descriptor, FdTable
 from .instance import RunResult, WasiInstance, run
 from .memory import GuestMemory, MemoryLimits
+from .modinfo import ModuleInfo, describe_module
 from .namespace import (
     PREVIEW1,
     S64,
@@ -62,6 +63,7 @@ __all__ = [
     "IovecArray",
     "LinkError",
     "MemoryLimits",
+    "ModuleInfo",
     "Namespace",
     "Preopen",
     "ProcExit",
@@ -78,6 +80,7 @@ __all__ = [
     "WasiContext",
     "WasiError",
     "WasiInstance",
+    "describe_module",
     "enable_trace_output",
     "run",
 ]

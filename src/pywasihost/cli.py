@@ -1,58 +1,195 @@
-"""The command line: ``pywasihost run [--trace] MODULE.wasm [ARGS...]`` (also ``python -m pywasihost``).
+"""The command line, like ``wasmtime run`` (also ``python -m pywasihost``).
 
-A thin layer over the public API: the guest's exit code becomes the process's; a trap prints the
-wasm message on stderr (no Python traceback) and exits 134 like an abort.
+    pywasihost run [--dir HOST[::GUEST]] [--env KEY[=VALUE]] [--trace] ... MODULE.wasm [ARGS...]
+    pywasihost inspect MODULE.wasm
+
+A thin layer over the public API (:class:`WasiConfig`, :func:`run`, :func:`describe_module`): the
+guest's exit code becomes the process's; a trap prints the wasm message and its backtrace on stderr
+(no Python traceback) and exits 134 like an abort; bad input is one line on stderr and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import socket
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
-from . import LinkError, Trap, WasiConfig, run
+from . import LinkError, Preopen, Trap, WasiConfig, run
+from .config import DeterministicClocks, SeededRandom
+from .modinfo import describe_module
 
 __all__ = ["main"]
 
 TRAP_EXIT = 134
+USAGE_EXIT = 2
+
+RUN_HELP = """\
+Run a WASI command module: the guest's exit code becomes this process's.
+
+examples:
+  pywasihost run hello.wasm
+  pywasihost run --dir ./data::/data --env LANG=C prog.wasm in.txt
+  pywasihost run --dir-ro /srv/site::/ --tcplisten 127.0.0.1:8080 server.wasm
+  pywasihost run --deterministic --trace prog.wasm      # reproducible, every syscall logged
+"""
+
+
+class UsageError(Exception):
+    """Bad input on the command line: printed on one line, exit code 2."""
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="pywasihost", description="Run WebAssembly programs built for WASI preview 1.")
-    sub = p.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("run", help="run a WASI command module", description="Run MODULE.wasm with ARGS.")
+    p = argparse.ArgumentParser(
+        prog="pywasihost",
+        description="Run WebAssembly programs built for WASI preview 1, with the syscalls in Python.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    r = sub.add_parser(
+        "run",
+        help="run a WASI command module",
+        description=RUN_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    r.add_argument(
+        "--dir",
+        dest="dirs",
+        action="append",
+        default=[],
+        type=lambda spec: (spec, False),
+        metavar="HOST[::GUEST]",
+        help="preopen host directory HOST as GUEST (default: the same name); HOST::/ maps the guest root",
+    )
+    r.add_argument(
+        "--dir-ro",
+        dest="dirs",
+        action="append",
+        type=lambda spec: (spec, True),
+        metavar="HOST[::GUEST]",
+        help="like --dir, but read-only: the guest can read, not change anything",
+    )
+    r.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY[=VALUE]",
+        help="set a guest environment variable; KEY alone passes the host's value (repeatable)",
+    )
+    r.add_argument("--inherit-env", action="store_true", help="give the guest the whole host environment")
+    r.add_argument("--argv0", metavar="NAME", help="the guest's argv[0] (default: the module's file name)")
+    r.add_argument("--stdin", metavar="FILE", help="read the guest's stdin from FILE (default: this process's)")
+    r.add_argument(
+        "--tcplisten",
+        action="append",
+        default=[],
+        metavar="ADDR:PORT",
+        help="preopen a listening TCP socket for sock_accept (after the directories)",
+    )
+    r.add_argument("--deterministic", action="store_true", help="fixed clocks and seeded random: reproducible runs")
+    r.add_argument("--seed", type=int, default=0, help="the random seed of --deterministic (default 0)")
     r.add_argument("--trace", action="store_true", help="log every syscall on stderr")
-    r.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="set a guest variable (repeatable)")
-    r.add_argument("--invoke", default="_start", metavar="FUNC", help="export to call (default: _start)")
+    r.add_argument("--invoke", default=None, metavar="FUNC", help="call export FUNC instead of _start")
     r.add_argument("module", metavar="MODULE.wasm")
     r.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the guest")
+    i = sub.add_parser(
+        "inspect",
+        help="show a module's WASI version, imports (and which are provided), exports and memory",
+        description="Show what MODULE.wasm imports (and whether pywasihost provides it), exports and its memory.",
+    )
+    i.add_argument("module", metavar="MODULE.wasm")
     return p
+
+
+def _dir(spec: str, readonly: bool) -> Preopen:
+    host, sep, guest = spec.partition("::")
+    if not host:
+        raise UsageError(f"--dir {spec!r}: expected HOST[::GUEST]")
+    if not os.path.isdir(host):
+        raise UsageError(f"--dir {spec!r}: {host!r} is not a directory")
+    return Preopen(host, guest if sep else host, readonly=readonly)
+
+
+def _env(items: list[str]) -> dict[str, str]:
+    env = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not key:
+            raise UsageError(f"--env {item!r}: expected KEY=VALUE or KEY")
+        if not sep:
+            if key not in os.environ:
+                continue  # as wasmtime: a variable the host does not have is not passed
+            value = os.environ[key]
+        env[key] = value
+    return env
+
+
+def _listen(spec: str) -> socket.socket:
+    host, sep, port = spec.rpartition(":")
+    if not sep or not port.isdigit():
+        raise UsageError(f"--tcplisten {spec!r}: expected ADDR:PORT")
+    host = host.strip("[]") or "0.0.0.0"
+    try:
+        return socket.create_server((host, int(port)), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    except OSError as exc:
+        raise UsageError(f"--tcplisten {spec!r}: {exc.strerror or exc}") from None
+
+
+def _read_module(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _run(opts: argparse.Namespace) -> int:
+    path = Path(opts.module)
+    wasm = _read_module(path)
+    with ExitStack() as stack:
+        preopens = [_dir(spec, readonly) for spec, readonly in opts.dirs]  # in the order given
+        sockets = [stack.enter_context(_listen(s)) for s in opts.tcplisten]
+        config = WasiConfig(
+            args=[opts.argv0 or path.name, *opts.args],
+            env=_env(opts.env),
+            inherit_env=opts.inherit_env,
+            preopens=preopens,
+            sockets=sockets,
+        )
+        if opts.stdin is not None:
+            try:
+                config.stdin = stack.enter_context(open(opts.stdin, "rb")).fileno()
+            except OSError as exc:
+                raise UsageError(f"--stdin {opts.stdin}: {exc.strerror}") from None
+        if opts.deterministic:
+            config.clocks, config.random = DeterministicClocks(), SeededRandom(opts.seed)
+        config.trace = config.trace or opts.trace  # PYWASIHOST_TRACE=1 works without --trace too
+        try:
+            return run(wasm, config, entry=opts.invoke or "_start").exit_code
+        except (LinkError, ValueError) as exc:
+            raise UsageError(f"{path}: {exc}") from None
+
+
+def _inspect(opts: argparse.Namespace) -> int:
+    path = Path(opts.module)
+    wasm = _read_module(path)
+    try:
+        info = describe_module(wasm)
+    except ValueError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+    sys.stdout.write(info.format())
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     opts = _parser().parse_args(argv)
-    path = Path(opts.module)
-    env = {}
-    for item in opts.env:
-        key, sep, value = item.partition("=")
-        if not sep:
-            print(f"pywasihost: --env {item!r}: expected KEY=VALUE", file=sys.stderr)
-            return 2
-        env[key] = value
     try:
-        wasm = path.read_bytes()
-    except OSError as exc:
-        print(f"pywasihost: cannot read {path}: {exc.strerror}", file=sys.stderr)
-        return 2
-    config = WasiConfig(args=[path.name, *opts.args], env=env)
-    config.trace = config.trace or opts.trace  # PYWASIHOST_TRACE=1 works without --trace too
-    try:
-        return run(wasm, config, entry=opts.invoke).exit_code
-    except (LinkError, ValueError) as exc:
-        print(f"pywasihost: {path}: {exc}", file=sys.stderr)
-        return 2
+        return _run(opts) if opts.command == "run" else _inspect(opts)
+    except UsageError as exc:
+        print(f"pywasihost: {exc}", file=sys.stderr)
+        return USAGE_EXIT
     except Trap as exc:
-        print(f"pywasihost: {path}: wasm trap: {exc}", file=sys.stderr)
+        print(f"pywasihost: {opts.module}: wasm trap: {exc}", file=sys.stderr)
         return TRAP_EXIT
 
 

@@ -26,7 +26,8 @@ __all__ = ["RunResult", "WasiInstance", "run"]
 ModuleSource = Union[str, "os.PathLike[str]", bytes, CompiledModule]
 
 
-def _load(engine: Engine, module: ModuleSource) -> CompiledModule:
+def load_module(engine: Engine, module: ModuleSource) -> CompiledModule:
+    """Compile a module given as a path or bytes (a compiled module is returned as it is)."""
     if isinstance(module, (str, os.PathLike)):
         return engine.compile(Path(module).read_bytes())
     if isinstance(module, (bytes, bytearray)):
@@ -48,7 +49,7 @@ class WasiInstance:
         self.engine = engine or default_engine()
         self.config = config or WasiConfig()
         self.namespace = namespace or Namespace.preview1()
-        self.module = _load(self.engine, module)
+        self.module = load_module(self.engine, module)
         self.context = ctx = WasiContext(self.config)
         ctx.instance = self
         if self.config.trace:
