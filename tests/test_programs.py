@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 
 import pytest
 
@@ -172,3 +174,14 @@ def test_null_stdio_reads_nothing_and_discards_output() -> None:
     assert result.exit_code == 0
     assert result.stdout is None  # nothing was captured: the output went nowhere
     assert result.stderr == b"err:0\n"
+
+
+def test_stdio_from_and_to_files_given_by_path(tmp_path: Path) -> None:
+    src, out, err = tmp_path / "in.txt", tmp_path / "out.txt", tmp_path / "err.txt"
+    src.write_bytes(b"from a path\n")
+    out.write_bytes(b"old contents that must go away")
+    before = len(os.listdir("/proc/self/fd"))
+    result = run_program("c/stdio", stdin=src, stdout=out, stderr=err)
+    assert result.exit_code == 0 and result.stdout is None
+    assert out.read_bytes().startswith(b"FROM A PATH\n") and err.read_bytes() == b"err:12\n"
+    assert len(os.listdir("/proc/self/fd")) == before  # the run closed the files it opened

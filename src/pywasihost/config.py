@@ -45,10 +45,12 @@ class Stdio(enum.Enum):
 INHERIT = Stdio.INHERIT
 CAPTURE = Stdio.CAPTURE
 
-InputSpec = Union[Stdio, bytes, BinaryIO, int]
-"""stdin: INHERIT, NULL, the bytes to read, a binary stream, or a host fd (not closed by the run)."""
-OutputSpec = Union[Stdio, BinaryIO, Callable[[bytes], object], int]
-"""stdout/stderr: INHERIT, CAPTURE, NULL, a binary stream, a callback taking bytes, or a host fd."""
+InputSpec = Union[Stdio, bytes, BinaryIO, int, "os.PathLike[str]"]
+"""stdin: INHERIT, NULL, the bytes to read, a binary stream, a host fd (not closed by the run), or a
+file's path (a ``pathlib.Path``: opened for reading, closed at the end of the run)."""
+OutputSpec = Union[Stdio, BinaryIO, Callable[[bytes], object], int, "os.PathLike[str]"]
+"""stdout/stderr: INHERIT, CAPTURE, NULL, a binary stream, a callback taking bytes, a host fd, or a
+file's path (a ``pathlib.Path``: created or truncated, closed at the end of the run)."""
 
 
 class Clocks:

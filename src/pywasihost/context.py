@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 from typing import TYPE_CHECKING, Any
 
 from .abi import Rights
@@ -45,6 +46,15 @@ def _inherited(fd: int, rights: Rights) -> Descriptor | None:
     except OSError as exc:
         if exc.errno == errno.EBADF:
             return None
+        raise
+
+
+def _owned(fd: int, rights: Rights) -> Descriptor:
+    """A host fd the run opened itself (a stdio file given by path): closed at the end of the run."""
+    try:
+        return HostFd(fd, rights, owned=True)
+    except BaseException:
+        os.close(fd)
         raise
 
 
@@ -91,6 +101,8 @@ class WasiContext:
             return BytesInput(bytes(spec))
         if isinstance(spec, int):
             return HostFd(spec, READ_STREAM)
+        if isinstance(spec, os.PathLike):
+            return _owned(os.open(spec, os.O_RDONLY | os.O_CLOEXEC), READ_STREAM)
         return StreamInput(spec)
 
     def _output(self, fd: int, spec: OutputSpec) -> Descriptor | None:
@@ -103,6 +115,8 @@ class WasiContext:
             return CallbackOutput(buf.extend)
         if isinstance(spec, int):
             return HostFd(spec, WRITE_STREAM)
+        if isinstance(spec, os.PathLike):
+            return _owned(os.open(spec, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666), WRITE_STREAM)
         if callable(spec):
             return CallbackOutput(spec)
         return CallbackOutput(spec.write)
