@@ -91,10 +91,13 @@ class GuestMemory:
         self.view[address : address + n] = data
 
     def read_string(self, address: int, length: int) -> str:
-        """A UTF-8 string of ``length`` bytes (ILSEQ if it is not UTF-8, NAMETOOLONG past the limit)."""
+        """A UTF-8 string of ``length`` bytes (ILSEQ if it is not UTF-8, NAMETOOLONG past the limit).
+
+        Outside memory is a trap whatever the length; inside, a string longer than the limit is
+        refused before it is decoded."""
+        raw = self.slice(address, length)
         if length > self.limits.max_string:
             raise WasiError(Errno.NAMETOOLONG)
-        raw = self.slice(address, length)
         try:
             return str(raw, "utf-8")
         except UnicodeDecodeError:

@@ -152,10 +152,11 @@ class HostDirectory(HostFd):
         return self._entries[cookie:]
 
     def _list(self) -> list[Entry]:
-        entries: list[Entry] = [
-            (os.fstat(self.fd).st_ino, Filetype.DIRECTORY, b"."),
-            (os.stat("..", dir_fd=self.fd).st_ino, Filetype.DIRECTORY, b".."),
-        ]
+        here = os.fstat(self.fd).st_ino
+        # A preopen's ".." is above the sandbox: the host does not even stat it, and names the
+        # preopen itself (as a root directory's ".." is itself).
+        parent = here if self.preopen is not None else os.stat("..", dir_fd=self.fd).st_ino
+        entries: list[Entry] = [(here, Filetype.DIRECTORY, b"."), (parent, Filetype.DIRECTORY, b"..")]
         with os.scandir(self.fd) as it:
             for e in it:
                 if e.is_symlink():
