@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import errno as host_errno
+import importlib
 import os
 import stat
 import struct
@@ -27,6 +28,9 @@ from hypothesis import strategies as st
 from pywasihost.abi import Errno
 from pywasihost.errors import WasiError
 from pywasihost.fs import MAX_SYMLINKS, Resolved, open_beneath, resolve
+
+# The module, which the package's ``resolve`` function shadows as an attribute.
+resolve_module = importlib.import_module("pywasihost.fs.resolve")
 
 # Linux only, as the project is (/proc, O_PATH and inotify are used here).
 
@@ -208,6 +212,28 @@ def tree(tmp_path: Path) -> Iterator[Tree]:
     os.close(t.base)
 
 
+BASE = "the base directory"
+
+
+def where(r: Resolved, base: int) -> object:
+    """``r.dir_fd``, as :data:`BASE` when it is the base directory: the base fd itself (the walk
+    returns it), or a new fd to it (``openat2`` of ``a/..`` opens one), owned exactly when new."""
+    assert r.owned == (r.dir_fd != base)
+    a, b = os.fstat(r.dir_fd), os.fstat(base)
+    return BASE if (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino) else r.dir_fd
+
+
+@pytest.fixture(autouse=True, params=["openat2", "walk"])
+def resolver(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs twice: with the kernel's openat2 shortcut where it exists, and with the walk
+    alone (as on a kernel without openat2)."""
+    if request.param == "walk":
+        monkeypatch.setattr(resolve_module, "USE_OPENAT2", False)
+    else:
+        assert resolve_module.USE_OPENAT2, "this kernel has no openat2: the shortcut is untested"
+    return str(request.param)
+
+
 def errno_of(exc: pytest.ExceptionInfo[WasiError]) -> Errno:
     return exc.value.errno
 
@@ -271,7 +297,7 @@ def test_plain_nested_path(tree: Tree) -> None:
 
 def test_owned_fd_and_close(tree: Tree) -> None:
     r = resolve(tree.base, "file", follow=False)
-    assert (r.dir_fd, r.name, r.owned) == (tree.base, "file", False)
+    assert (where(r, tree.base), r.name) == (BASE, "file")
     r.close()
     os.fstat(tree.base)  # the base is never closed
     r = resolve(tree.base, "a/b/c.txt", follow=False)
@@ -287,7 +313,7 @@ def test_owned_fd_and_close(tree: Tree) -> None:
 def test_dot(tree: Tree) -> None:
     for path in (".", "./", "./.", ".//."):
         with resolve(tree.base, path, follow=True) as r:
-            assert (r.dir_fd, r.name, r.owned) == (tree.base, ".", False)
+            assert (where(r, tree.base), r.name) == (BASE, ".")
     fd = open_beneath(tree.base, ".", os.O_RDONLY | os.O_DIRECTORY, follow=False)
     try:
         assert sorted(os.listdir(fd)) == sorted(os.listdir(tree.box))
@@ -305,12 +331,12 @@ def test_dot_components(tree: Tree) -> None:
 
 def test_dotdot_inside(tree: Tree) -> None:
     with resolve(tree.base, "a/../file", follow=False) as r:
-        assert (r.dir_fd, r.name, r.owned) == (tree.base, "file", False)
+        assert (where(r, tree.base), r.name) == (BASE, "file")
     with resolve(tree.base, "a/b/../b/c.txt", follow=False) as r:
         assert (fd_path(r.dir_fd), r.name) == (str(tree.box / "a" / "b"), "c.txt")
     for path in ("a/..", "a/b/../..", "a/../", "a/b/../../."):
         with resolve(tree.base, path, follow=False) as r:
-            assert (r.dir_fd, r.name, r.owned) == (tree.base, ".", False)
+            assert (where(r, tree.base), r.name) == (BASE, ".")
     assert read_beneath(tree.base, "a/b/../../file", follow=False) == b"inside"
     tree.assert_outside_untouched()
 
@@ -318,7 +344,7 @@ def test_dotdot_inside(tree: Tree) -> None:
 def test_dotdot_is_physical_after_a_symlinked_dir(tree: Tree) -> None:
     # dir_link -> a, so dir_link/.. is a/.. = the box (as the kernel does it), not a lexical no-op.
     with resolve(tree.base, "dir_link/..", follow=False) as r:
-        assert (r.dir_fd, r.name) == (tree.base, ".")
+        assert (where(r, tree.base), r.name) == (BASE, ".")
     with resolve(tree.base, "dir_link/b/c.txt", follow=False) as r:
         assert (fd_path(r.dir_fd), r.name) == (str(tree.box / "a" / "b"), "c.txt")
     assert refused(tree.base, "dir_link/../..", follow=False) == Errno.NOTCAPABLE
@@ -335,7 +361,7 @@ def test_trailing_slash_on_dir(tree: Tree) -> None:
         os.close(fd)
     # A trailing slash on a symlink to a directory inside follows it (POSIX), even without follow.
     with resolve(tree.base, "dir_link/", follow=False) as r:
-        assert (r.dir_fd, r.name, r.trailing_slash) == (tree.base, "a", True)
+        assert (where(r, tree.base), r.name, r.trailing_slash) == (BASE, "a", True)
     # A missing final component with a slash is left to the caller (mkdir may create it).
     with resolve(tree.base, "a/newdir/", follow=False) as r:
         assert (r.name, r.trailing_slash) == ("newdir", True)
@@ -355,6 +381,16 @@ def test_trailing_slash_on_file(tree: Tree) -> None:
     tree.assert_outside_untouched()
 
 
+def test_dot_after_a_file_or_an_escaping_symlink(tree: Tree) -> None:
+    # "x/." traverses x: a file there is NOTDIR, a symlink there is expanded (and refused if it escapes)
+    for path in ("file/.", "a/b/c.txt/.", "file/./", "file/.."):
+        assert refused(tree.base, path, follow=False) == Errno.NOTDIR, path
+        assert open_refused(tree.base, path, RDONLY, follow=False) == Errno.NOTDIR, path
+    assert refused(tree.base, "esc_dir/.", follow=False) == Errno.NOTCAPABLE
+    assert open_refused(tree.base, "esc_dir/.", RDONLY, follow=False) == Errno.NOTCAPABLE
+    tree.assert_outside_untouched()
+
+
 def test_missing_and_non_directory_components(tree: Tree) -> None:
     assert refused(tree.base, "missing/x", follow=False) == Errno.NOENT
     assert refused(tree.base, "file/x", follow=False) == Errno.NOTDIR
@@ -369,7 +405,7 @@ def test_missing_and_non_directory_components(tree: Tree) -> None:
 def test_symlink_inside_via_dotdot(tree: Tree) -> None:
     # sub/link -> ../file: a `..` in a target is legal while it stays in the box.
     with resolve(tree.base, "sub/link", follow=True) as r:
-        assert (r.dir_fd, r.name, r.owned) == (tree.base, "file", False)
+        assert (where(r, tree.base), r.name) == (BASE, "file")
     with resolve(tree.base, "sub/link", follow=False) as r:
         assert (fd_path(r.dir_fd), r.name) == (str(tree.box / "sub"), "link")
     assert read_beneath(tree.base, "sub/link", follow=True) == b"inside"
@@ -379,9 +415,9 @@ def test_symlink_inside_via_dotdot(tree: Tree) -> None:
 
 def test_link_to_dot_inside(tree: Tree) -> None:
     with resolve(tree.base, "dot/dot/dot/file", follow=False) as r:
-        assert (r.dir_fd, r.name) == (tree.base, "file")
+        assert (where(r, tree.base), r.name) == (BASE, "file")
     with resolve(tree.base, "dot", follow=True) as r:
-        assert (r.dir_fd, r.name) == (tree.base, ".")
+        assert (where(r, tree.base), r.name) == (BASE, ".")
     tree.assert_outside_untouched()
 
 
@@ -500,7 +536,7 @@ def test_trailing_slash_on_symlink_to_outside(tree: Tree) -> None:
         assert open_refused(tree.base, path, os.O_RDONLY | os.O_DIRECTORY, follow=False) == Errno.NOTCAPABLE
     # Without the slash and without follow, the link itself is named; opening it is refused.
     with resolve(tree.base, "esc_dir", follow=False) as r:
-        assert (r.dir_fd, r.name, r.trailing_slash) == (tree.base, "esc_dir", False)
+        assert (where(r, tree.base), r.name, r.trailing_slash) == (BASE, "esc_dir", False)
     assert open_refused(tree.base, "esc_dir", RDONLY, follow=False) == Errno.LOOP
     tree.assert_outside_untouched()
 
@@ -512,7 +548,7 @@ def test_symlink_with_absolute_target(tree: Tree) -> None:
     assert open_refused(tree.base, "abs", RDONLY, follow=True) == Errno.NOTCAPABLE
     assert open_refused(tree.base, "absdir/created", CREATE, follow=True) == Errno.NOTCAPABLE
     with resolve(tree.base, "abs", follow=False) as r:  # not followed: the link itself
-        assert (r.dir_fd, r.name) == (tree.base, "abs")
+        assert (where(r, tree.base), r.name) == (BASE, "abs")
     tree.assert_outside_untouched()
 
 
@@ -533,7 +569,7 @@ def test_symlink_chain(tree: Tree, length: int) -> None:
             os.symlink(f"{prefix}{i + 1}" if i + 1 < length else end, tree.box / f"{prefix}{i}")
     if length <= MAX_SYMLINKS:
         with resolve(tree.base, "c0", follow=True) as r:
-            assert (r.dir_fd, r.name) == (tree.base, "file")
+            assert (where(r, tree.base), r.name) == (BASE, "file")
         with resolve(tree.base, "k0/b/c.txt", follow=False) as r:
             assert (fd_path(r.dir_fd), r.name) == (str(tree.box / "a" / "b"), "c.txt")
         assert read_beneath(tree.base, "c0", follow=True) == b"inside"
@@ -723,7 +759,11 @@ def htree(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tree]:
 COMPONENTS = ["a", "b", "..", ".", "link_out", "link_in", ""]
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=1500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(parts=st.lists(st.sampled_from(COMPONENTS), max_size=10), follow=st.booleans())
 def test_random_paths_stay_beneath(htree: Tree, parts: list[str], follow: bool) -> None:
     path = "/".join(parts)

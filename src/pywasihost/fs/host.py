@@ -20,7 +20,7 @@ from typing import Union
 from ..abi import Errno, Fdflags, Filestat, Filetype, Oflags, Preopentype, Prestat, PrestatDir, Rights, Size
 from ..errors import WasiError
 from ..fdtable import NO_FLAGS, Descriptor, HostFd, filestat_from, filetype_of, set_times
-from .resolve import open_beneath, resolve
+from .resolve import Resolved, open_beneath, resolve
 
 __all__ = [
     "DIRECTORY_RIGHTS",
@@ -172,6 +172,10 @@ class HostDirectory(HostFd):
 
     # -- path operations --------------------------------------------------------------------------
 
+    def _at(self, path: str, *, follow: bool) -> Resolved:
+        """Where ``path`` leads beneath this directory (see :func:`resolve`)."""
+        return resolve(self.fd, path, follow=follow, base_is_dir=True)
+
     def _writable(self) -> None:
         if self.readonly:
             raise WasiError(Errno.NOTCAPABLE, "read-only directory")
@@ -204,7 +208,7 @@ class HostDirectory(HostFd):
         for wasi_flag, host_flag in _FDFLAGS_TO_HOST:
             if fdflags & wasi_flag:
                 flags |= host_flag
-        fd = open_beneath(self.fd, path, flags, 0o666, follow=follow)
+        fd = open_beneath(self.fd, path, flags, 0o666, follow=follow, base_is_dir=True)
         try:
             st = os.fstat(fd)
             if stat.S_ISDIR(st.st_mode):
@@ -216,30 +220,30 @@ class HostDirectory(HostFd):
 
     def create_directory(self, path: str) -> None:
         self._writable()
-        with resolve(self.fd, path, follow=False) as at:
+        with self._at(path, follow=False) as at:
             os.mkdir(at.name, 0o777, dir_fd=at.dir_fd)
 
     def stat_at(self, path: str, *, follow: bool) -> Filestat:
-        with resolve(self.fd, path, follow=follow) as at:
+        with self._at(path, follow=follow) as at:
             return filestat_from(os.stat(at.name, dir_fd=at.dir_fd, follow_symlinks=False))
 
     def set_times_at(self, path: str, atim: int | None, mtim: int | None, *, follow: bool) -> None:
         self._writable()
-        with resolve(self.fd, path, follow=follow) as at:
+        with self._at(path, follow=follow) as at:
             set_times(at.name, atim, mtim, dir_fd=at.dir_fd)
 
     def readlink(self, path: str) -> bytes:
-        with resolve(self.fd, path, follow=False) as at:
+        with self._at(path, follow=False) as at:
             return os.fsencode(os.readlink(at.name, dir_fd=at.dir_fd))
 
     def remove_directory(self, path: str) -> None:
         self._writable()
-        with resolve(self.fd, path, follow=False) as at:
+        with self._at(path, follow=False) as at:
             os.rmdir(at.name, dir_fd=at.dir_fd)
 
     def unlink_file(self, path: str) -> None:
         self._writable()
-        with resolve(self.fd, path, follow=False) as at:
+        with self._at(path, follow=False) as at:
             if at.trailing_slash:  # "dir/": a directory, which unlink does not remove
                 st = os.stat(at.name, dir_fd=at.dir_fd, follow_symlinks=False)
                 raise WasiError(Errno.ISDIR if stat.S_ISDIR(st.st_mode) else Errno.NOTDIR)
@@ -253,7 +257,7 @@ class HostDirectory(HostFd):
             raise WasiError(Errno.INVAL, "symlink target contains a NUL byte")
         if target.startswith("/"):
             raise WasiError(Errno.NOTCAPABLE, "absolute symlink target")
-        with resolve(self.fd, path, follow=False) as at:
+        with self._at(path, follow=False) as at:
             if at.trailing_slash:
                 raise WasiError(Errno.NOENT, "a symlink cannot be created at a path ending with a slash")
             os.symlink(target, at.name, dir_fd=at.dir_fd)
@@ -262,7 +266,10 @@ class HostDirectory(HostFd):
         """Hard-link ``old_path`` (here) as ``new_path`` in ``new_dir``."""
         self._writable()
         target = _same_backend(new_dir)
-        with resolve(self.fd, old_path, follow=follow) as old, resolve(target.fd, new_path, follow=False) as new:
+        with (
+            self._at(old_path, follow=follow) as old,
+            target._at(new_path, follow=False) as new,
+        ):
             if new.trailing_slash or old.trailing_slash:
                 st = os.stat(old.name, dir_fd=old.dir_fd, follow_symlinks=False)
                 raise WasiError(Errno.PERM if stat.S_ISDIR(st.st_mode) else Errno.NOTDIR)
@@ -271,7 +278,10 @@ class HostDirectory(HostFd):
     def rename(self, old_path: str, new_dir: Descriptor, new_path: str) -> None:
         self._writable()
         target = _same_backend(new_dir)
-        with resolve(self.fd, old_path, follow=False) as old, resolve(target.fd, new_path, follow=False) as new:
+        with (
+            self._at(old_path, follow=False) as old,
+            target._at(new_path, follow=False) as new,
+        ):
             if old.trailing_slash or new.trailing_slash:
                 st = os.stat(old.name, dir_fd=old.dir_fd, follow_symlinks=False)
                 if not stat.S_ISDIR(st.st_mode):
