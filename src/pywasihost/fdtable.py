@@ -54,6 +54,9 @@ READ_STREAM = _STREAM | Rights.FD_READ
 WRITE_STREAM = _STREAM | Rights.FD_WRITE
 SEEKABLE = Rights.FD_SEEK | Rights.FD_TELL
 NO_RIGHTS = Rights(0)
+#: Rights only a directory / a socket implements (the other kinds refuse with NOTDIR / NOTSOCK).
+DIRECTORY_ONLY = sum(r.value for r in Rights if (r.name or "").startswith("PATH_")) | Rights.FD_READDIR.value
+SOCKET_ONLY = (Rights.SOCK_ACCEPT | Rights.SOCK_SHUTDOWN).value
 NO_FLAGS = Fdflags(0)
 
 
@@ -67,9 +70,10 @@ class Descriptor:
 
     filetype: Filetype = Filetype.UNKNOWN
     #: Rights the table treats as held although they are not in ``rights_base``, so that the call
-    #: reaches the method and gets the errno of the wrong kind of descriptor (``read`` on a
-    #: directory is ``BADF``, as wasmtime answers, rather than ``NOTCAPABLE``).
-    implied: int = 0
+    #: reaches the method and gets the errno of the wrong kind of descriptor, as wasmtime answers
+    #: (``read`` on a directory is ``BADF``, ``sock_accept`` on a file ``NOTSOCK``), rather than
+    #: ``NOTCAPABLE``. Only rights whose methods this class leaves at their refusing default.
+    implied: int = SOCKET_ONLY
 
     def __init__(self, rights_base: Rights, rights_inheriting: Rights = NO_RIGHTS, flags: Fdflags = NO_FLAGS):
         self.rights_base = rights_base
@@ -255,9 +259,6 @@ _FADVISE = {
 }
 
 
-_DIRECTORY_ONLY = sum(r.value for r in Rights if (r.name or "").startswith("PATH_")) | Rights.FD_READDIR.value
-
-
 class HostFd(Descriptor):
     """A host file descriptor, read and written with ``readv``/``writev`` straight from guest memory.
 
@@ -289,7 +290,7 @@ class HostFd(Descriptor):
                 rights |= SEEKABLE
         if self.filetype != Filetype.DIRECTORY:
             # path_* and fd_readdir on a file reach the method and answer NOTDIR, as wasmtime does.
-            self.implied = _DIRECTORY_ONLY
+            self.implied = DIRECTORY_ONLY | SOCKET_ONLY
         super().__init__(rights, inheriting, flags)
         self.fd, self.owned = fd, owned
 
@@ -406,6 +407,9 @@ class BytesInput(Descriptor):
         super().__init__(READ_STREAM)
         self._data, self._pos = memoryview(data), 0
 
+    def readable_bytes(self) -> int:
+        return len(self._data) - self._pos
+
     def read(self, bufs: list[memoryview]) -> int:
         total = 0
         for buf in bufs:
@@ -425,6 +429,16 @@ class StreamInput(Descriptor):
     def __init__(self, stream: BinaryIO) -> None:
         super().__init__(READ_STREAM)
         self._stream = stream
+
+    def readable_bytes(self) -> int:
+        """What is left in a seekable stream (a file, ``BytesIO``); 0 when a stream cannot tell."""
+        s = self._stream
+        if not s.seekable():
+            return 0
+        pos = s.tell()
+        end = s.seek(0, os.SEEK_END)
+        s.seek(pos)
+        return max(0, end - pos)
 
     def read(self, bufs: list[memoryview]) -> int:
         total = 0

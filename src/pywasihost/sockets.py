@@ -16,7 +16,7 @@ import socket
 
 from .abi import Errno, Fdflags, Filestat, Filetype, Riflags, Rights, Roflags, Sdflags
 from .errors import WasiError
-from .fdtable import NO_FLAGS, Descriptor, filestat_from, fionread
+from .fdtable import DIRECTORY_ONLY, NO_FLAGS, Descriptor, filestat_from, fionread
 
 __all__ = ["SocketDescriptor"]
 
@@ -30,6 +30,8 @@ _NONBLOCK = Fdflags.NONBLOCK.value
 
 class SocketDescriptor(Descriptor):
     """A host socket. ``owned`` sockets (accepted by the guest) are closed with the table."""
+
+    implied = DIRECTORY_ONLY  # path_* and fd_readdir on a socket: NOTDIR
 
     def __init__(self, sock: socket.socket, *, owned: bool, flags: Fdflags = NO_FLAGS) -> None:
         self.filetype = Filetype.SOCKET_DGRAM if sock.type == socket.SOCK_DGRAM else Filetype.SOCKET_STREAM

@@ -19,7 +19,7 @@ from typing import Union
 
 from ..abi import Errno, Fdflags, Filestat, Filetype, Oflags, Preopentype, Prestat, PrestatDir, Rights, Size
 from ..errors import WasiError
-from ..fdtable import NO_FLAGS, Descriptor, HostFd, filestat_from, filetype_of, set_times
+from ..fdtable import NO_FLAGS, SOCKET_ONLY, Descriptor, HostFd, filestat_from, filetype_of, set_times
 from .resolve import Resolved, open_beneath, resolve
 
 __all__ = [
@@ -76,7 +76,7 @@ class HostDirectory(HostFd):
     ``readonly`` directories refuse every change, and so does everything opened through them.
     """
 
-    implied = int(R.FD_READ | R.FD_WRITE | R.FD_SEEK | R.FD_TELL | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE)
+    implied = SOCKET_ONLY | int(R.FD_READ | R.FD_WRITE | R.FD_SEEK | R.FD_TELL | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE)
 
     def __init__(
         self,
