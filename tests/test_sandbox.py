@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-import pywasihost
 from conftest import compiled, run_program
 from pywasihost import (
     CAPTURE,
@@ -432,30 +431,3 @@ def test_instances_never_see_each_others_descriptors(tmp_path: Path, engine: Was
     assert (dir_a / "a.txt").read_bytes() == b"A"
     assert (dir_b / "a.txt").read_bytes() == b"Bb!"
     assert host_fds() == fds_before
-
-
-def _deterministic_run(engine: WasmerEngine, seed: int, stdin: bytes) -> bytes:
-    config = WasiConfig.deterministic(seed, args=["sandbox_det.wasm"], stdin=stdin, stdout=CAPTURE, stderr=CAPTURE)
-    result = pywasihost.run(compiled("c/sandbox_det"), config, engine=engine)
-    assert result.exit_code == 0, result.stderr
-    assert result.stdout is not None
-    return result.stdout
-
-
-def test_deterministic_runs_repeat_byte_for_byte(engine: WasmerEngine) -> None:
-    stdin = bytes(range(256)) * 3 + b"\n"
-    first = _deterministic_run(engine, 7, stdin)
-    assert first == _deterministic_run(engine, 7, stdin)
-    lines = first.decode().splitlines()
-    assert lines[-1] == "ok"
-    assert lines[-2] == "stdin=" + stdin.hex()
-    assert [line.split(" ")[0:2] for line in lines[:4]] == [["clock", str(i)] for i in range(4)]
-    monotonic = [int(t) for t in lines[1].split("t=")[1].split(",")]
-    assert monotonic == sorted(monotonic)
-    # Another seed changes the random bytes and nothing else.
-    other = _deterministic_run(engine, 8, stdin).decode().splitlines()
-    assert [line for line in other if not line.startswith("random=")] == [
-        line for line in lines if not line.startswith("random=")
-    ]
-    random_line = next(line for line in lines if line.startswith("random="))
-    assert random_line not in other
