@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
@@ -20,6 +23,7 @@ from pywasihost import (
     WasiContext,
     WasiError,
 )
+from pywasihost.abi._generated import SIGNATURES
 from pywasihost.abi.witx import ListType, NamedRef, PointerType, load_spec
 from pywasihost.namespace.codecs import IovecsCodec, SliceCodec
 
@@ -196,3 +200,23 @@ def test_flags_and_enums_outside_the_spec_answer_einval() -> None:
     assert raw(1, 4) == Errno.INVAL
     assert raw(1, -1) == Errno.INVAL  # a negative-looking i32 is a large unsigned value
     assert seen == [(pywasihost.Oflags.CREAT | pywasihost.Oflags.TRUNC, pywasihost.Clockid.MONOTONIC)] * 2
+
+
+def test_a_run_does_not_parse_the_witx() -> None:
+    # Start-up cost: the signatures and scalar types come from the generated module, whose --check
+    # keeps it equal to the witx; the witx reader is not even imported for a run.
+    code = (
+        "import sys, pywasihost\n"
+        "r = pywasihost.run(sys.argv[1], pywasihost.WasiConfig(stdout=pywasihost.CAPTURE))\n"
+        "assert r.stdout == b'Hello WASI!', r\n"
+        "assert 'pywasihost.abi.witx' not in sys.modules, 'the witx reader was imported'\n"
+    )
+    hello = str(Path(__file__).parent / "programs" / "hello_wasi" / "hello_wasi.wasm")
+    proc = subprocess.run([sys.executable, "-c", code, hello], capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr.decode()
+
+
+def test_generated_signatures_are_the_spec_s() -> None:
+    assert SIGNATURES == {
+        name: (tuple(fn.wasm_params()), tuple(fn.wasm_results())) for name, fn in SPEC.functions.items()
+    }

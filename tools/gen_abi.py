@@ -124,9 +124,25 @@ def build_expr(t: WitxType, values: dict[str, str], path: str) -> str:
     return decode_expr(t, values[path])
 
 
+def value_methods(cls: str, fields: list[tuple[str, str]]) -> list[str]:
+    """What ``@dataclass(slots=True)`` would add, written out: ``__slots__``, ``__init__``,
+    ``__repr__``, ``__eq__`` (so that importing the package runs no dataclass machinery)."""
+    names = [n for n, _ in fields]
+    tup = "(" + ", ".join(f"{{0}}.{n}" for n in names) + ("," if len(names) == 1 else "") + ")"
+    lines = ["", f"    __slots__ = {tuple(names)!r}", f"    __match_args__ = {tuple(names)!r}", ""]
+    lines.append(f"    def __init__(self, {', '.join(f'{n}: {t}' for n, t in fields)}) -> None:")
+    lines += [f"        self.{n} = {n}" for n in names]
+    lines += ["", "    def __repr__(self) -> str:"]
+    lines.append(f'        return f"{cls}({", ".join(f"{n}={{self.{n}!r}}" for n in names)})"')
+    lines += ["", "    def __eq__(self, other: object) -> bool:", f"        if not isinstance(other, {cls}):"]
+    lines += ["            return NotImplemented", f"        return {tup.format('self')} == {tup.format('other')}"]
+    lines += ["", "    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value"]
+    return lines
+
+
 def gen_record(name: str, rec: RecordType, doc: str) -> list[str]:
     cls = camel(name)
-    lines = ["", "", "@dataclass(slots=True)", f"class {cls}(Record):"]
+    lines = ["", "", f"class {cls}(Record):"]
     lines += doc_lines(doc, "    ")
     union_fields = [f for f in rec.fields if isinstance(resolve(f.type), UnionType)]
     for f in rec.fields:
@@ -137,6 +153,7 @@ def gen_record(name: str, rec: RecordType, doc: str) -> list[str]:
     lines.append(f"    ALIGN: ClassVar[int] = {rec.align}")
     offsets = ", ".join(f'"{f.name}": {f.offset}' for f in rec.fields)
     lines.append(f"    OFFSETS: ClassVar[dict[str, int]] = {{{offsets}}}")
+    lines += value_methods(cls, [(f.name, py_type(f.type)) for f in rec.fields])
     flat = Flat()
     for f in rec.fields:
         if f not in union_fields:
@@ -165,7 +182,7 @@ def gen_union(name: str, u: UnionType, doc: str) -> list[str]:
     cls = camel(name)
     tag_cls = camel(u.tag.name)
     payloads = sorted({py_type(t) for _, t in u.cases if t is not None})
-    lines = ["", "", "@dataclass(slots=True)", f"class {cls}(Variant):"]
+    lines = ["", "", f"class {cls}(Variant):"]
     lines += doc_lines(doc, "    ")
     lines.append(f"    tag: {tag_cls}")
     lines.append(f"    value: {' | '.join(payloads)}")
@@ -175,6 +192,7 @@ def gen_union(name: str, u: UnionType, doc: str) -> list[str]:
     lines.append(f'    OFFSETS: ClassVar[dict[str, int]] = {{"tag": 0, "u": {u.payload_offset}}}')
     lines.append(f"    PAYLOAD_OFFSET: ClassVar[int] = {u.payload_offset}")
     lines.append(f'    _tag: ClassVar[struct.Struct] = struct.Struct("<{fmt_char(u.tag)}")')
+    lines += value_methods(cls, [("tag", tag_cls), ("value", " | ".join(payloads))])
     lines += ["", "    @classmethod", f"    def unpack_from(cls, buf: Any, offset: int = 0) -> {cls}:"]
     lines.append(f"        tag = {tag_cls}.decode(cls._tag.unpack_from(buf, offset)[0])")
     lines.append("        payload = cls._payloads[tag]")
@@ -254,7 +272,6 @@ def generate(spec: Spec) -> str:
         "from __future__ import annotations",
         "",
         "import struct",
-        "from dataclasses import dataclass",
         "from typing import Any, ClassVar, NewType",
         "",
         "from .base import Record, Variant, WasiEnum, WasiFlags",
@@ -285,11 +302,32 @@ def generate(spec: Spec) -> str:
     for name, td in spec.types.items():
         if isinstance(td.type, EnumType):
             lines.append(f"{camel(name)}.__by_value__ = tuple({camel(name)})")
+    lines += gen_runtime_tables(spec)
     lines += ["", "# C declarations of every type, for cffi (see pywasihost.abi.cffi_types).", "CDEF = '''"]
     lines += gen_cdef(spec)
     lines.append("'''")
     lines += ["", "__all__ = ["] + [f'    "{e}",' for e in sorted(exports + ["CDEF"])] + ["]", ""]
     return "\n".join(lines)
+
+
+def gen_runtime_tables(spec: Spec) -> list[str]:
+    """What the namespace needs of the spec at run time, so that no run parses the witx."""
+    bits = {"u8": 8, "u16": 16, "u32": 32, "u64": 64, "s64": 64}
+    lines = ["", "# Scalar typenames: Python alias -> (witx name, bits, signed). For the namespace's codecs."]
+    lines.append("SCALARS: dict[str, tuple[str, int, bool]] = {")
+    for name, td in spec.types.items():
+        t = td.type
+        if isinstance(t, Handle):
+            lines.append(f'    "{camel(name)}": ("{name}", 32, False),')
+        elif isinstance(t, Builtin):
+            lines.append(f'    "{camel(name)}": ("{name}", {bits[t.name]}, {t.name == "s64"}),')
+    lines.append("}")
+    lines += ["", "# wasi_snapshot_preview1 functions: name -> (wasm params, wasm results)."]
+    lines.append("SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {")
+    for name, fn in spec.functions.items():
+        lines.append(f'    "{name}": ({tuple(fn.wasm_params())!r}, {tuple(fn.wasm_results())!r}),')
+    lines.append("}")
+    return lines
 
 
 def main() -> int:

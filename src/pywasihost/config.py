@@ -12,14 +12,16 @@ from __future__ import annotations
 import enum
 import os
 import random as _random
-import socket
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO, Union
+from typing import TYPE_CHECKING, BinaryIO, Union
 
 from .abi import Clockid
 from .memory import MemoryLimits
+
+if TYPE_CHECKING:
+    import socket
 
 __all__ = [
     "CAPTURE",

@@ -21,7 +21,6 @@ from .fdtable import (
 )
 from .fs.host import HostDirectory
 from .memory import GuestMemory
-from .sockets import SocketDescriptor
 
 if TYPE_CHECKING:
     from .instance import WasiInstance
@@ -84,6 +83,8 @@ class WasiContext:
         try:
             for fd, pre in enumerate(config.preopens, start=3):
                 self.fds.set(fd, HostDirectory.open_preopen(pre.host, pre.guest, readonly=pre.readonly))
+            if config.sockets:
+                from .sockets import SocketDescriptor  # the socket module only for runs that use it
             for fd, sock in enumerate(config.sockets, start=3 + len(config.preopens)):
                 self.fds.set(fd, SocketDescriptor(sock, owned=False))
         except BaseException:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Union
 
 from .config import WasiConfig
@@ -29,7 +28,8 @@ ModuleSource = Union[str, "os.PathLike[str]", bytes, CompiledModule]
 def load_module(engine: Engine, module: ModuleSource) -> CompiledModule:
     """Compile a module given as a path or bytes (a compiled module is returned as it is)."""
     if isinstance(module, (str, os.PathLike)):
-        return engine.compile(Path(module).read_bytes())
+        with open(module, "rb") as f:
+            return engine.compile(f.read())
     if isinstance(module, (bytes, bytearray)):
         return engine.compile(bytes(module))
     return module

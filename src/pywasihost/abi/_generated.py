@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 from typing import Any, ClassVar, NewType
 
 from .base import Record, Variant, WasiEnum, WasiFlags
@@ -159,7 +158,6 @@ Fd = NewType("Fd", int)
 """A file descriptor handle."""
 
 
-@dataclass(slots=True)
 class Iovec(Record):
     """A region of memory for scatter/gather reads."""
     buf: int
@@ -170,6 +168,23 @@ class Iovec(Record):
     SIZE: ClassVar[int] = 8
     ALIGN: ClassVar[int] = 4
     OFFSETS: ClassVar[dict[str, int]] = {"buf": 0, "buf_len": 4}
+
+    __slots__ = ('buf', 'buf_len')
+    __match_args__ = ('buf', 'buf_len')
+
+    def __init__(self, buf: int, buf_len: Size) -> None:
+        self.buf = buf
+        self.buf_len = buf_len
+
+    def __repr__(self) -> str:
+        return f"Iovec(buf={self.buf!r}, buf_len={self.buf_len!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Iovec):
+            return NotImplemented
+        return (self.buf, self.buf_len) == (other.buf, other.buf_len)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
     _codec: ClassVar[struct.Struct] = struct.Struct("<II")
 
     @classmethod
@@ -181,7 +196,6 @@ class Iovec(Record):
         self._codec.pack_into(buf, offset, self.buf, self.buf_len)
 
 
-@dataclass(slots=True)
 class Ciovec(Record):
     """A region of memory for scatter/gather writes."""
     buf: int
@@ -192,6 +206,23 @@ class Ciovec(Record):
     SIZE: ClassVar[int] = 8
     ALIGN: ClassVar[int] = 4
     OFFSETS: ClassVar[dict[str, int]] = {"buf": 0, "buf_len": 4}
+
+    __slots__ = ('buf', 'buf_len')
+    __match_args__ = ('buf', 'buf_len')
+
+    def __init__(self, buf: int, buf_len: Size) -> None:
+        self.buf = buf
+        self.buf_len = buf_len
+
+    def __repr__(self) -> str:
+        return f"Ciovec(buf={self.buf!r}, buf_len={self.buf_len!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Ciovec):
+            return NotImplemented
+        return (self.buf, self.buf_len) == (other.buf, other.buf_len)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
     _codec: ClassVar[struct.Struct] = struct.Struct("<II")
 
     @classmethod
@@ -241,7 +272,6 @@ class Filetype(WasiEnum):
     __size__: ClassVar[int] = 1
 
 
-@dataclass(slots=True)
 class Dirent(Record):
     """A directory entry."""
     d_next: Dircookie
@@ -256,6 +286,25 @@ class Dirent(Record):
     SIZE: ClassVar[int] = 24
     ALIGN: ClassVar[int] = 8
     OFFSETS: ClassVar[dict[str, int]] = {"d_next": 0, "d_ino": 8, "d_namlen": 16, "d_type": 20}
+
+    __slots__ = ('d_next', 'd_ino', 'd_namlen', 'd_type')
+    __match_args__ = ('d_next', 'd_ino', 'd_namlen', 'd_type')
+
+    def __init__(self, d_next: Dircookie, d_ino: Inode, d_namlen: Dirnamlen, d_type: Filetype) -> None:
+        self.d_next = d_next
+        self.d_ino = d_ino
+        self.d_namlen = d_namlen
+        self.d_type = d_type
+
+    def __repr__(self) -> str:
+        return f"Dirent(d_next={self.d_next!r}, d_ino={self.d_ino!r}, d_namlen={self.d_namlen!r}, d_type={self.d_type!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Dirent):
+            return NotImplemented
+        return (self.d_next, self.d_ino, self.d_namlen, self.d_type) == (other.d_next, other.d_ino, other.d_namlen, other.d_type)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
     _codec: ClassVar[struct.Struct] = struct.Struct("<QQIB3x")
 
     @classmethod
@@ -291,7 +340,6 @@ class Fdflags(WasiFlags):
     __size__: ClassVar[int] = 2
 
 
-@dataclass(slots=True)
 class Fdstat(Record):
     """File descriptor attributes."""
     fs_filetype: Filetype
@@ -308,6 +356,25 @@ class Fdstat(Record):
     SIZE: ClassVar[int] = 24
     ALIGN: ClassVar[int] = 8
     OFFSETS: ClassVar[dict[str, int]] = {"fs_filetype": 0, "fs_flags": 2, "fs_rights_base": 8, "fs_rights_inheriting": 16}
+
+    __slots__ = ('fs_filetype', 'fs_flags', 'fs_rights_base', 'fs_rights_inheriting')
+    __match_args__ = ('fs_filetype', 'fs_flags', 'fs_rights_base', 'fs_rights_inheriting')
+
+    def __init__(self, fs_filetype: Filetype, fs_flags: Fdflags, fs_rights_base: Rights, fs_rights_inheriting: Rights) -> None:
+        self.fs_filetype = fs_filetype
+        self.fs_flags = fs_flags
+        self.fs_rights_base = fs_rights_base
+        self.fs_rights_inheriting = fs_rights_inheriting
+
+    def __repr__(self) -> str:
+        return f"Fdstat(fs_filetype={self.fs_filetype!r}, fs_flags={self.fs_flags!r}, fs_rights_base={self.fs_rights_base!r}, fs_rights_inheriting={self.fs_rights_inheriting!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Fdstat):
+            return NotImplemented
+        return (self.fs_filetype, self.fs_flags, self.fs_rights_base, self.fs_rights_inheriting) == (other.fs_filetype, other.fs_flags, other.fs_rights_base, other.fs_rights_inheriting)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
     _codec: ClassVar[struct.Struct] = struct.Struct("<B1xH4xQQ")
 
     @classmethod
@@ -357,7 +424,6 @@ Linkcount = NewType("Linkcount", int)
 """Number of hard links to an inode."""
 
 
-@dataclass(slots=True)
 class Filestat(Record):
     """File attributes."""
     dev: Device
@@ -389,6 +455,29 @@ class Filestat(Record):
     SIZE: ClassVar[int] = 64
     ALIGN: ClassVar[int] = 8
     OFFSETS: ClassVar[dict[str, int]] = {"dev": 0, "ino": 8, "filetype": 16, "nlink": 24, "size": 32, "atim": 40, "mtim": 48, "ctim": 56}
+
+    __slots__ = ('dev', 'ino', 'filetype', 'nlink', 'size', 'atim', 'mtim', 'ctim')
+    __match_args__ = ('dev', 'ino', 'filetype', 'nlink', 'size', 'atim', 'mtim', 'ctim')
+
+    def __init__(self, dev: Device, ino: Inode, filetype: Filetype, nlink: Linkcount, size: Filesize, atim: Timestamp, mtim: Timestamp, ctim: Timestamp) -> None:
+        self.dev = dev
+        self.ino = ino
+        self.filetype = filetype
+        self.nlink = nlink
+        self.size = size
+        self.atim = atim
+        self.mtim = mtim
+        self.ctim = ctim
+
+    def __repr__(self) -> str:
+        return f"Filestat(dev={self.dev!r}, ino={self.ino!r}, filetype={self.filetype!r}, nlink={self.nlink!r}, size={self.size!r}, atim={self.atim!r}, mtim={self.mtim!r}, ctim={self.ctim!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Filestat):
+            return NotImplemented
+        return (self.dev, self.ino, self.filetype, self.nlink, self.size, self.atim, self.mtim, self.ctim) == (other.dev, other.ino, other.filetype, other.nlink, other.size, other.atim, other.mtim, other.ctim)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
     _codec: ClassVar[struct.Struct] = struct.Struct("<QQB7xQQQQQ")
 
     @classmethod
@@ -424,7 +513,6 @@ class Eventrwflags(WasiFlags):
     __size__: ClassVar[int] = 2
 
 
-@dataclass(slots=True)
 class EventFdReadwrite(Record):
     """The contents of an `event` when type is `eventtype::fd_read` or
     `eventtype::fd_write`.
@@ -437,6 +525,23 @@ class EventFdReadwrite(Record):
     SIZE: ClassVar[int] = 16
     ALIGN: ClassVar[int] = 8
     OFFSETS: ClassVar[dict[str, int]] = {"nbytes": 0, "flags": 8}
+
+    __slots__ = ('nbytes', 'flags')
+    __match_args__ = ('nbytes', 'flags')
+
+    def __init__(self, nbytes: Filesize, flags: Eventrwflags) -> None:
+        self.nbytes = nbytes
+        self.flags = flags
+
+    def __repr__(self) -> str:
+        return f"EventFdReadwrite(nbytes={self.nbytes!r}, flags={self.flags!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EventFdReadwrite):
+            return NotImplemented
+        return (self.nbytes, self.flags) == (other.nbytes, other.flags)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
     _codec: ClassVar[struct.Struct] = struct.Struct("<QH6x")
 
     @classmethod
@@ -448,7 +553,6 @@ class EventFdReadwrite(Record):
         self._codec.pack_into(buf, offset, self.nbytes, self.flags)
 
 
-@dataclass(slots=True)
 class Event(Record):
     """An event that occurred."""
     userdata: Userdata
@@ -465,6 +569,25 @@ class Event(Record):
     SIZE: ClassVar[int] = 32
     ALIGN: ClassVar[int] = 8
     OFFSETS: ClassVar[dict[str, int]] = {"userdata": 0, "error": 8, "type": 10, "fd_readwrite": 16}
+
+    __slots__ = ('userdata', 'error', 'type', 'fd_readwrite')
+    __match_args__ = ('userdata', 'error', 'type', 'fd_readwrite')
+
+    def __init__(self, userdata: Userdata, error: Errno, type: Eventtype, fd_readwrite: EventFdReadwrite) -> None:
+        self.userdata = userdata
+        self.error = error
+        self.type = type
+        self.fd_readwrite = fd_readwrite
+
+    def __repr__(self) -> str:
+        return f"Event(userdata={self.userdata!r}, error={self.error!r}, type={self.type!r}, fd_readwrite={self.fd_readwrite!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Event):
+            return NotImplemented
+        return (self.userdata, self.error, self.type, self.fd_readwrite) == (other.userdata, other.error, other.type, other.fd_readwrite)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
     _codec: ClassVar[struct.Struct] = struct.Struct("<QHB5xQH6x")
 
     @classmethod
@@ -486,7 +609,6 @@ class Subclockflags(WasiFlags):
     __size__: ClassVar[int] = 2
 
 
-@dataclass(slots=True)
 class SubscriptionClock(Record):
     """The contents of a `subscription` when type is `eventtype::clock`."""
     id: Clockid
@@ -503,6 +625,25 @@ class SubscriptionClock(Record):
     SIZE: ClassVar[int] = 32
     ALIGN: ClassVar[int] = 8
     OFFSETS: ClassVar[dict[str, int]] = {"id": 0, "timeout": 8, "precision": 16, "flags": 24}
+
+    __slots__ = ('id', 'timeout', 'precision', 'flags')
+    __match_args__ = ('id', 'timeout', 'precision', 'flags')
+
+    def __init__(self, id: Clockid, timeout: Timestamp, precision: Timestamp, flags: Subclockflags) -> None:
+        self.id = id
+        self.timeout = timeout
+        self.precision = precision
+        self.flags = flags
+
+    def __repr__(self) -> str:
+        return f"SubscriptionClock(id={self.id!r}, timeout={self.timeout!r}, precision={self.precision!r}, flags={self.flags!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SubscriptionClock):
+            return NotImplemented
+        return (self.id, self.timeout, self.precision, self.flags) == (other.id, other.timeout, other.precision, other.flags)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
     _codec: ClassVar[struct.Struct] = struct.Struct("<I4xQQH6x")
 
     @classmethod
@@ -514,7 +655,6 @@ class SubscriptionClock(Record):
         self._codec.pack_into(buf, offset, self.id, self.timeout, self.precision, self.flags)
 
 
-@dataclass(slots=True)
 class SubscriptionFdReadwrite(Record):
     """The contents of a `subscription` when type is type is
     `eventtype::fd_read` or `eventtype::fd_write`.
@@ -525,6 +665,22 @@ class SubscriptionFdReadwrite(Record):
     SIZE: ClassVar[int] = 4
     ALIGN: ClassVar[int] = 4
     OFFSETS: ClassVar[dict[str, int]] = {"file_descriptor": 0}
+
+    __slots__ = ('file_descriptor',)
+    __match_args__ = ('file_descriptor',)
+
+    def __init__(self, file_descriptor: Fd) -> None:
+        self.file_descriptor = file_descriptor
+
+    def __repr__(self) -> str:
+        return f"SubscriptionFdReadwrite(file_descriptor={self.file_descriptor!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SubscriptionFdReadwrite):
+            return NotImplemented
+        return (self.file_descriptor,) == (other.file_descriptor,)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
     _codec: ClassVar[struct.Struct] = struct.Struct("<I")
 
     @classmethod
@@ -536,7 +692,6 @@ class SubscriptionFdReadwrite(Record):
         self._codec.pack_into(buf, offset, self.file_descriptor)
 
 
-@dataclass(slots=True)
 class SubscriptionU(Variant):
     """The contents of a `subscription`."""
     tag: Eventtype
@@ -547,6 +702,23 @@ class SubscriptionU(Variant):
     OFFSETS: ClassVar[dict[str, int]] = {"tag": 0, "u": 8}
     PAYLOAD_OFFSET: ClassVar[int] = 8
     _tag: ClassVar[struct.Struct] = struct.Struct("<B")
+
+    __slots__ = ('tag', 'value')
+    __match_args__ = ('tag', 'value')
+
+    def __init__(self, tag: Eventtype, value: SubscriptionClock | SubscriptionFdReadwrite) -> None:
+        self.tag = tag
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"SubscriptionU(tag={self.tag!r}, value={self.value!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SubscriptionU):
+            return NotImplemented
+        return (self.tag, self.value) == (other.tag, other.value)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
     @classmethod
     def unpack_from(cls, buf: Any, offset: int = 0) -> SubscriptionU:
@@ -559,7 +731,6 @@ class SubscriptionU(Variant):
         self.value.pack_into(buf, offset + 8)
 
 
-@dataclass(slots=True)
 class Subscription(Record):
     """Subscription to an event."""
     userdata: Userdata
@@ -572,6 +743,23 @@ class Subscription(Record):
     SIZE: ClassVar[int] = 48
     ALIGN: ClassVar[int] = 8
     OFFSETS: ClassVar[dict[str, int]] = {"userdata": 0, "u": 8}
+
+    __slots__ = ('userdata', 'u')
+    __match_args__ = ('userdata', 'u')
+
+    def __init__(self, userdata: Userdata, u: SubscriptionU) -> None:
+        self.userdata = userdata
+        self.u = u
+
+    def __repr__(self) -> str:
+        return f"Subscription(userdata={self.userdata!r}, u={self.u!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Subscription):
+            return NotImplemented
+        return (self.userdata, self.u) == (other.userdata, other.u)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
     _codec: ClassVar[struct.Struct] = struct.Struct("<Q")
 
     @classmethod
@@ -662,7 +850,6 @@ class Preopentype(WasiEnum):
     __size__: ClassVar[int] = 1
 
 
-@dataclass(slots=True)
 class PrestatDir(Record):
     """The contents of a `prestat` when type is `preopentype::dir`."""
     pr_name_len: Size
@@ -671,6 +858,22 @@ class PrestatDir(Record):
     SIZE: ClassVar[int] = 4
     ALIGN: ClassVar[int] = 4
     OFFSETS: ClassVar[dict[str, int]] = {"pr_name_len": 0}
+
+    __slots__ = ('pr_name_len',)
+    __match_args__ = ('pr_name_len',)
+
+    def __init__(self, pr_name_len: Size) -> None:
+        self.pr_name_len = pr_name_len
+
+    def __repr__(self) -> str:
+        return f"PrestatDir(pr_name_len={self.pr_name_len!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PrestatDir):
+            return NotImplemented
+        return (self.pr_name_len,) == (other.pr_name_len,)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
     _codec: ClassVar[struct.Struct] = struct.Struct("<I")
 
     @classmethod
@@ -682,7 +885,6 @@ class PrestatDir(Record):
         self._codec.pack_into(buf, offset, self.pr_name_len)
 
 
-@dataclass(slots=True)
 class Prestat(Variant):
     """Information about a pre-opened capability."""
     tag: Preopentype
@@ -693,6 +895,23 @@ class Prestat(Variant):
     OFFSETS: ClassVar[dict[str, int]] = {"tag": 0, "u": 4}
     PAYLOAD_OFFSET: ClassVar[int] = 4
     _tag: ClassVar[struct.Struct] = struct.Struct("<B")
+
+    __slots__ = ('tag', 'value')
+    __match_args__ = ('tag', 'value')
+
+    def __init__(self, tag: Preopentype, value: PrestatDir) -> None:
+        self.tag = tag
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Prestat(tag={self.tag!r}, value={self.value!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Prestat):
+            return NotImplemented
+        return (self.tag, self.value) == (other.tag, other.value)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
     @classmethod
     def unpack_from(cls, buf: Any, offset: int = 0) -> Prestat:
@@ -715,6 +934,73 @@ Advice.__by_value__ = tuple(Advice)
 Eventtype.__by_value__ = tuple(Eventtype)
 Signal.__by_value__ = tuple(Signal)
 Preopentype.__by_value__ = tuple(Preopentype)
+
+# Scalar typenames: Python alias -> (witx name, bits, signed). For the namespace's codecs.
+SCALARS: dict[str, tuple[str, int, bool]] = {
+    "Size": ("size", 32, False),
+    "Filesize": ("filesize", 64, False),
+    "Timestamp": ("timestamp", 64, False),
+    "Fd": ("fd", 32, False),
+    "Filedelta": ("filedelta", 64, True),
+    "Dircookie": ("dircookie", 64, False),
+    "Dirnamlen": ("dirnamlen", 32, False),
+    "Inode": ("inode", 64, False),
+    "Device": ("device", 64, False),
+    "Linkcount": ("linkcount", 64, False),
+    "Userdata": ("userdata", 64, False),
+    "Exitcode": ("exitcode", 32, False),
+    "Siflags": ("siflags", 16, False),
+}
+
+# wasi_snapshot_preview1 functions: name -> (wasm params, wasm results).
+SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "args_get": (('i32', 'i32'), ('i32',)),
+    "args_sizes_get": (('i32', 'i32'), ('i32',)),
+    "environ_get": (('i32', 'i32'), ('i32',)),
+    "environ_sizes_get": (('i32', 'i32'), ('i32',)),
+    "clock_res_get": (('i32', 'i32'), ('i32',)),
+    "clock_time_get": (('i32', 'i64', 'i32'), ('i32',)),
+    "fd_advise": (('i32', 'i64', 'i64', 'i32'), ('i32',)),
+    "fd_allocate": (('i32', 'i64', 'i64'), ('i32',)),
+    "fd_close": (('i32',), ('i32',)),
+    "fd_datasync": (('i32',), ('i32',)),
+    "fd_fdstat_get": (('i32', 'i32'), ('i32',)),
+    "fd_fdstat_set_flags": (('i32', 'i32'), ('i32',)),
+    "fd_fdstat_set_rights": (('i32', 'i64', 'i64'), ('i32',)),
+    "fd_filestat_get": (('i32', 'i32'), ('i32',)),
+    "fd_filestat_set_size": (('i32', 'i64'), ('i32',)),
+    "fd_filestat_set_times": (('i32', 'i64', 'i64', 'i32'), ('i32',)),
+    "fd_pread": (('i32', 'i32', 'i32', 'i64', 'i32'), ('i32',)),
+    "fd_prestat_get": (('i32', 'i32'), ('i32',)),
+    "fd_prestat_dir_name": (('i32', 'i32', 'i32'), ('i32',)),
+    "fd_pwrite": (('i32', 'i32', 'i32', 'i64', 'i32'), ('i32',)),
+    "fd_read": (('i32', 'i32', 'i32', 'i32'), ('i32',)),
+    "fd_readdir": (('i32', 'i32', 'i32', 'i64', 'i32'), ('i32',)),
+    "fd_renumber": (('i32', 'i32'), ('i32',)),
+    "fd_seek": (('i32', 'i64', 'i32', 'i32'), ('i32',)),
+    "fd_sync": (('i32',), ('i32',)),
+    "fd_tell": (('i32', 'i32'), ('i32',)),
+    "fd_write": (('i32', 'i32', 'i32', 'i32'), ('i32',)),
+    "path_create_directory": (('i32', 'i32', 'i32'), ('i32',)),
+    "path_filestat_get": (('i32', 'i32', 'i32', 'i32', 'i32'), ('i32',)),
+    "path_filestat_set_times": (('i32', 'i32', 'i32', 'i32', 'i64', 'i64', 'i32'), ('i32',)),
+    "path_link": (('i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'), ('i32',)),
+    "path_open": (('i32', 'i32', 'i32', 'i32', 'i32', 'i64', 'i64', 'i32', 'i32'), ('i32',)),
+    "path_readlink": (('i32', 'i32', 'i32', 'i32', 'i32', 'i32'), ('i32',)),
+    "path_remove_directory": (('i32', 'i32', 'i32'), ('i32',)),
+    "path_rename": (('i32', 'i32', 'i32', 'i32', 'i32', 'i32'), ('i32',)),
+    "path_symlink": (('i32', 'i32', 'i32', 'i32', 'i32'), ('i32',)),
+    "path_unlink_file": (('i32', 'i32', 'i32'), ('i32',)),
+    "poll_oneoff": (('i32', 'i32', 'i32', 'i32'), ('i32',)),
+    "proc_exit": (('i32',), ()),
+    "proc_raise": (('i32',), ('i32',)),
+    "sched_yield": ((), ('i32',)),
+    "random_get": (('i32', 'i32'), ('i32',)),
+    "sock_accept": (('i32', 'i32', 'i32'), ('i32',)),
+    "sock_recv": (('i32', 'i32', 'i32', 'i32', 'i32', 'i32'), ('i32',)),
+    "sock_send": (('i32', 'i32', 'i32', 'i32', 'i32'), ('i32',)),
+    "sock_shutdown": (('i32', 'i32'), ('i32',)),
+}
 
 # C declarations of every type, for cffi (see pywasihost.abi.cffi_types).
 CDEF = '''

@@ -73,11 +73,13 @@ def camel(name: str) -> str:
 class Record:
     """A C struct of the spec: ``SIZE``, ``ALIGN``, ``OFFSETS`` and a ``struct`` codec.
 
-    Subclasses are dataclasses generated from the witx; ``unpack_from``/``pack_into`` read and write
+    Subclasses are value classes generated from the witx (slots, ``__init__``, ``__repr__``,
+    ``__eq__`` written out, as a slotted dataclass has them); ``unpack_from``/``pack_into`` read and write
     the wasm32 layout at an offset of any buffer (a guest memory view in practice). Bounds are the
     caller's business: :class:`pywasihost.memory.GuestMemory` checks them before calling these.
     """
 
+    __slots__ = ()
     SIZE: ClassVar[int]
     ALIGN: ClassVar[int]
     OFFSETS: ClassVar[dict[str, int]]
@@ -98,5 +100,6 @@ class Record:
 class Variant(Record):
     """A tagged union of the spec: ``tag`` selects which payload type ``value`` has."""
 
+    __slots__ = ()
     PAYLOAD_OFFSET: ClassVar[int]
     _payloads: ClassVar[dict[Any, Any]]  # tag -> payload class, filled in by the generated module

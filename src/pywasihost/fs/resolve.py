@@ -29,10 +29,11 @@ The final component is still handled here, as in step 4.
 
 from __future__ import annotations
 
-import ctypes
 import errno as host_errno
+import functools
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -132,18 +133,33 @@ def _oserror(exc: OSError) -> WasiError:
 # -- openat2(RESOLVE_BENEATH) ------------------------------------------------------------------------
 
 
-class _OpenHow(ctypes.Structure):
-    _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64)]
-
-
 _SYS_OPENAT2 = 437  # the same number on every Linux architecture (the unified syscall table)
 _RESOLVE_NO_MAGICLINKS = 0x02
 _RESOLVE_BENEATH = 0x08
-_HOW = _OpenHow(_DIR_FLAGS & ~os.O_NOFOLLOW, 0, _RESOLVE_BENEATH | _RESOLVE_NO_MAGICLINKS)
-_HOW_SIZE = ctypes.sizeof(_HOW)
-_syscall = ctypes.CDLL(None, use_errno=True).syscall
-_syscall.restype = ctypes.c_long
-_syscall.argtypes = [ctypes.c_long, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_size_t]
+
+
+@functools.cache
+def _openat2() -> Callable[[int, bytes], tuple[int, int]]:
+    """``openat2(dirfd, path, {O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS})`` as
+    a function returning ``(fd, errno)``; ctypes is loaded on the first path that needs it."""
+    import ctypes
+
+    class OpenHow(ctypes.Structure):
+        _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64)]
+
+    how = OpenHow(_DIR_FLAGS & ~os.O_NOFOLLOW, 0, _RESOLVE_BENEATH | _RESOLVE_NO_MAGICLINKS)
+    how_ref, how_size = ctypes.byref(how), ctypes.sizeof(how)
+    syscall = ctypes.CDLL(None, use_errno=True).syscall
+    syscall.restype = ctypes.c_long
+    syscall.argtypes = [ctypes.c_long, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_size_t]
+    get_errno = ctypes.get_errno
+
+    def call(base_fd: int, path: bytes) -> tuple[int, int]:
+        fd = syscall(_SYS_OPENAT2, base_fd, path, how_ref, how_size)
+        return (int(fd), 0) if fd >= 0 else (-1, get_errno())
+
+    return call
+
 
 #: Whether to use ``openat2``; cleared when the kernel (or a seccomp filter) refuses it.
 USE_OPENAT2 = _O_PATH != 0 and os.uname().sysname == "Linux"
@@ -152,10 +168,9 @@ USE_OPENAT2 = _O_PATH != 0 and os.uname().sysname == "Linux"
 def _openat2_dir(base_fd: int, path: str) -> int | None:
     """Open directory ``path`` beneath ``base_fd`` in one kernel call; None to let the walk do it."""
     global USE_OPENAT2
-    fd = _syscall(_SYS_OPENAT2, base_fd, path.encode(), ctypes.byref(_HOW), _HOW_SIZE)
+    fd, err = _openat2()(base_fd, path.encode())
     if fd >= 0:
-        return int(fd)
-    err = ctypes.get_errno()
+        return fd
     if err == host_errno.EXDEV:
         raise WasiError(Errno.NOTCAPABLE, f"{path!r} leads outside its base directory")
     if err in (host_errno.ENOSYS, host_errno.EPERM, host_errno.E2BIG, host_errno.EINVAL):

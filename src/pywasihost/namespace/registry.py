@@ -30,10 +30,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from ..abi import Errno, InvalidValue
-from ..abi.witx import Function, load_spec
+from ..abi._generated import SIGNATURES
 from ..errors import GuestMemoryError, WasiError, errno_from_oserror
 from .codecs import ParamCodec, ResultCodec
-from .types import param_codec, result_codec, witx_params, witx_result_codec
+from .types import param_codec, result_codec
 
 if TYPE_CHECKING:
     from ..context import WasiContext
@@ -169,29 +169,6 @@ def syscall_from_function(
     return Syscall(module, name or fn.__name__, fn, tuple(params), res, noreturn)
 
 
-def _stub(fn: Function) -> Syscall:
-    """An ``ENOSYS`` placeholder with the spec's signature (:meth:`Namespace.disable`)."""
-
-    def not_implemented(ctx: Any, *args: Any) -> NoReturn:
-        raise WasiError(Errno.NOSYS)
-
-    params = tuple(witx_params(fn.params))
-    results = tuple(
-        (f"ret{i}" if len(fn.results) > 1 else "ret", witx_result_codec(t)) for i, t in enumerate(fn.results)
-    )
-    return Syscall(PREVIEW1, fn.name, not_implemented, params, results, fn.noreturn, implemented=False)
-
-
-def _spec_functions() -> dict[str, Function]:
-    return load_spec().functions  # parsed once (load_spec is cached)
-
-
-@functools.cache
-def _stubs() -> dict[str, Syscall]:
-    """The ENOSYS placeholders, built once: their compiled wrappers are then shared by every namespace."""
-    return {name: _stub(fn) for name, fn in _spec_functions().items()}
-
-
 class Namespace:
     """The host functions an instance imports, by ``(module, name)``."""
 
@@ -213,7 +190,9 @@ class Namespace:
     def disable(self, name: str) -> Syscall:
         """Make preview 1 function ``name`` answer ``ENOSYS`` (the import stays, with the spec's
         signature): a way to deny a guest a whole family of calls, sockets say."""
-        stub = _stubs().get(name)
+        from .stubs import stubs  # the witx is parsed only for this
+
+        stub = stubs().get(name)
         if stub is None:
             raise KeyError(f"{name!r} is not a {PREVIEW1} function")
         self._put(stub)
@@ -267,13 +246,12 @@ class Namespace:
         return register
 
     def _put(self, sc: Syscall) -> None:
-        if sc.module == PREVIEW1 and sc.name in _spec_functions():
-            spec = _spec_functions()[sc.name]
-            if sc.wasm_params != spec.wasm_params() or sc.wasm_results != spec.wasm_results():
-                raise SignatureMismatch(
-                    f"{sc.name}: wasm signature {sc.wasm_params}->{sc.wasm_results} is not the spec's "
-                    f"{spec.wasm_params()}->{spec.wasm_results()}"
-                )
+        spec = SIGNATURES.get(sc.name) if sc.module == PREVIEW1 else None  # generated from the witx
+        if spec is not None and (tuple(sc.wasm_params), tuple(sc.wasm_results)) != spec:
+            raise SignatureMismatch(
+                f"{sc.name}: wasm signature {sc.wasm_params}->{sc.wasm_results} is not the spec's "
+                f"{list(spec[0])}->{list(spec[1])}"
+            )
         self._syscalls[sc.module, sc.name] = sc
 
     # -- lookup ---------------------------------------------------------------------------------------

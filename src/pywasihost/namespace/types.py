@@ -22,7 +22,7 @@ from typing import Annotated, Any, NewType, get_args, get_origin
 
 from .. import abi
 from ..abi import Record, WasiEnum, WasiFlags
-from ..abi.witx import Builtin, Handle, ListType, NamedRef, Param, PointerType, WitxType, load_spec
+from ..abi._generated import SCALARS
 from .codecs import (
     EnumCodec,
     FlagsCodec,
@@ -47,8 +47,6 @@ __all__ = [
     "U64",
     "param_codec",
     "result_codec",
-    "witx_param_codecs",
-    "witx_result_codec",
 ]
 
 CiovecArray = Annotated[list[memoryview], IovecsCodec("ciovec_array")]
@@ -66,8 +64,6 @@ U64 = NewType("U64", int)
 S64 = NewType("S64", int)
 """A signed i64 parameter."""
 
-_BITS = {"u8": 8, "u16": 16, "u32": 32, "u64": 64, "s64": 64}
-
 
 def _scalar_tables() -> tuple[dict[Any, ParamCodec], dict[Any, ResultCodec]]:
     params: dict[Any, ParamCodec] = {
@@ -76,14 +72,10 @@ def _scalar_tables() -> tuple[dict[Any, ParamCodec], dict[Any, ResultCodec]]:
         S64: ScalarCodec(None, 64, True),
     }
     results: dict[Any, ResultCodec] = {int: ScalarResult(4), U64: ScalarResult(8), S64: ScalarResult(8)}
-    for name, td in load_spec().types.items():
-        t = td.type
-        if isinstance(t, (Builtin, Handle)):
-            alias = getattr(abi, abi.base.camel(name))
-            bits = 32 if isinstance(t, Handle) else _BITS[t.name]
-            signed = isinstance(t, Builtin) and t.name == "s64"
-            params[alias] = ScalarCodec(alias.__name__, bits, signed, witx=name)
-            results[alias] = ScalarResult(bits // 8, witx=name)
+    for alias_name, (witx, bits, signed) in SCALARS.items():  # generated from the witx
+        alias = getattr(abi, alias_name)
+        params[alias] = ScalarCodec(alias_name, bits, signed, witx=witx)
+        results[alias] = ScalarResult(bits // 8, witx=witx)
     params[GuestPtr] = PointerCodec()
     return params, results
 
@@ -127,45 +119,3 @@ def _witx_name(cls: type) -> str:
     for ch in cls.__name__:
         out += ("_" + ch.lower()) if ch.isupper() and out else ch.lower()
     return out
-
-
-# -- codecs straight from the witx, for functions with no Python implementation yet --------------
-
-
-def witx_params(params: tuple[Param, ...]) -> list[tuple[str, ParamCodec]]:
-    """Codecs for a function's witx parameters; a (``pointer u8``, ``size``) pair is one byte buffer."""
-    out: list[tuple[str, ParamCodec]] = []
-    i = 0
-    while i < len(params):
-        t = params[i].type
-        nxt = params[i + 1].type if i + 1 < len(params) else None
-        if (
-            isinstance(t, PointerType)
-            and t.pointee == Builtin("u8")
-            and isinstance(nxt, NamedRef)
-            and nxt.name == "size"
-        ):
-            out.append((params[i].name, SliceCodec()))
-            i += 2
-        else:
-            out.append((params[i].name, witx_param_codecs(t)))
-            i += 1
-    return out
-
-
-def witx_param_codecs(t: WitxType) -> ParamCodec:
-    if isinstance(t, NamedRef):
-        target = t.target.type
-        if isinstance(target, ListType):
-            return IovecsCodec(t.name)
-        return param_codec(getattr(abi, abi.base.camel(t.name)))
-    if isinstance(t, Builtin) and t.name == "string":
-        return StringCodec()
-    if isinstance(t, PointerType):
-        return PointerCodec()
-    raise TypeError(t)
-
-
-def witx_result_codec(t: WitxType) -> ResultCodec:
-    assert isinstance(t, NamedRef), t
-    return result_codec(getattr(abi, abi.base.camel(t.name)))
