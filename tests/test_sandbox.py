@@ -27,6 +27,7 @@ from pywasihost import (
     Errno,
     GuestMemoryError,
     HostError,
+    MemoryLimits,
     Namespace,
     Preopen,
     RunResult,
@@ -431,3 +432,29 @@ def test_instances_never_see_each_others_descriptors(tmp_path: Path, engine: Was
     assert (dir_a / "a.txt").read_bytes() == b"A"
     assert (dir_b / "a.txt").read_bytes() == b"Bb!"
     assert host_fds() == fds_before
+
+
+# -- the configurable bounds on what a guest can make the host hold --------------------------------
+
+
+def _limits_run(tmp_path: Path, limits: MemoryLimits, *args: str) -> bytes:
+    result = run_program("c/limits", *args, preopens=[Preopen(tmp_path, "/d")], limits=limits)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout is not None
+    return result.stdout
+
+
+def test_open_descriptors_are_bounded_per_instance(tmp_path: Path) -> None:
+    before = len(os.listdir("/proc/self/fd"))
+    # 3 stdio + 1 preopen, then 6 opens: the 7th is MFILE (33); all closed, a new open works
+    out = _limits_run(tmp_path, MemoryLimits(max_fds=10), "fds")
+    assert out == b"opened 6 errno 33\nreopen 0\n"
+    assert len(os.listdir("/proc/self/fd")) == before
+    assert _limits_run(tmp_path, MemoryLimits(), "fds").startswith(b"opened 1020 errno 33\n")  # default 1024
+
+
+def test_poll_subscriptions_and_iovecs_are_bounded(tmp_path: Path) -> None:
+    assert _limits_run(tmp_path, MemoryLimits(max_subscriptions=2), "poll", "3") == b"poll 3 errno 28 nevents 0\n"
+    assert _limits_run(tmp_path, MemoryLimits(max_subscriptions=2), "poll", "2") == b"poll 2 errno 0 nevents 2\n"
+    assert _limits_run(tmp_path, MemoryLimits(max_iovecs=4), "iovecs", "5") == b"\niovecs 5 errno 28\n"
+    assert _limits_run(tmp_path, MemoryLimits(max_iovecs=4), "iovecs", "4") == b"xxxx\niovecs 4 errno 0\n"

@@ -512,14 +512,18 @@ class FdTable:
             old.close()
 
     def insert(self, descriptor: Descriptor) -> int:
-        """Put ``descriptor`` at the lowest free number (``NFILE`` past ``max_fds``)."""
-        if len(self._fds) >= self.max_fds:
-            raise WasiError(Errno.NFILE)
+        """Put ``descriptor`` at the lowest free number (``MFILE`` past ``max_fds``)."""
+        self.check_room()
         fd = 0
         while fd in self._fds:
             fd += 1
         self._fds[fd] = descriptor
         return fd
+
+    def check_room(self) -> None:
+        """``MFILE`` when the table is full (before the host opens anything for a new descriptor)."""
+        if len(self._fds) >= self.max_fds:
+            raise WasiError(Errno.MFILE, f"more than {self.max_fds} open descriptors")
 
     def remove(self, fd: int) -> Descriptor:
         d = self.get(fd)

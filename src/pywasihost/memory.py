@@ -37,7 +37,7 @@ class MemoryLimits:
     ) -> None:
         self.max_iovecs = max_iovecs  # IOV_MAX of wasi-libc and Linux; more gives EINVAL as writev does
         self.max_string = max_string  # longest path or name a guest may pass (NAMETOOLONG beyond)
-        self.max_fds = max_fds  # open descriptors per instance (NFILE beyond)
+        self.max_fds = max_fds  # open descriptors per instance (MFILE beyond)
         self.max_subscriptions = max_subscriptions  # poll_oneoff subscriptions per call (INVAL beyond)
 
 

@@ -6,9 +6,8 @@ the directory's backend (see :mod:`pywasihost.fs.host`), never here.
 
 from __future__ import annotations
 
-from ..abi import Errno, Fd, Fdflags, Filestat, Fstflags, Lookupflags, Oflags, Rights, Size, Timestamp
+from ..abi import Fd, Fdflags, Filestat, Fstflags, Lookupflags, Oflags, Rights, Size, Timestamp
 from ..context import WasiContext
-from ..errors import WasiError
 from ..namespace.types import GuestBytes, GuestString
 from ._register import wasi
 from .fd import times
@@ -34,8 +33,7 @@ def path_open(
     if oflags & Oflags.TRUNC:
         need |= R.PATH_FILESTAT_SET_SIZE
     d = ctx.fds.get(fd, need)
-    if len(ctx.fds) >= ctx.fds.max_fds:
-        raise WasiError(Errno.NFILE)
+    ctx.fds.check_room()
     new = d.open_at(
         path,
         follow=bool(dirflags & _FOLLOW),
