@@ -14,5 +14,7 @@ test: setup
 	.venv/bin/mypy
 	.venv/bin/python -m pytest
 
+# Every workload on both hosts (about 3 minutes); writes benchmarks/results/latest.{md,json} and ratios.png.
 bench: setup
-	.venv/bin/python benchmarks/bench_fd_write.py
+	.venv/bin/python -c 'import matplotlib' 2>/dev/null || .venv/bin/python -m pip install --quiet -e '.[dev,bench]'
+	.venv/bin/python -m benchmarks.run

@@ -1,0 +1,97 @@
+"""The two hosts of the benchmarks, each able to run a compiled guest many times in one process.
+
+* :class:`NativeHost`: wasmer's built-in WASI (``wasmer.wasi``, Rust: wasmer-wasi 2.1.1 inside the
+  ``wasmer`` 1.1.0 wheel);
+* :class:`PywasihostHost`: pywasihost on its wasmer engine.
+
+Both use the same engine (wasmer 1.1.0, Universal engine, Cranelift compiler) and compile the module
+once, in the constructor, so that a timing of :meth:`run` covers instantiate + ``_start`` + teardown.
+Both inherit this process's fds 0, 1 and 2, and both see the directory ``data_dir`` (if given) under
+the guest path ``/data``. Imports are lazy so that a worker process of one host does not load the
+other host's code (its peak RSS figure would include it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+__all__ = ["GUEST_DATA", "HOSTS", "BenchmarkError", "Host", "NativeHost", "PywasihostHost", "make_host"]
+
+GUEST_DATA = "/data"
+HOSTS = ("native", "pywasihost")
+_NATIVE_EXIT = "WASI exited with code: "
+
+
+class BenchmarkError(RuntimeError):
+    """A guest run or a worker that failed (a broken host, not a slow one)."""
+
+
+class Host(Protocol):
+    name: str
+
+    def run(self, argv: Sequence[str], data_dir: Path | None = None) -> int:
+        """Run the guest with ``argv`` (``argv[0]`` included) to its end; return its exit code."""
+        ...
+
+
+class NativeHost:
+    """wasmer's built-in WASI (Rust)."""
+
+    name = "native"
+
+    def __init__(self, wasm: bytes) -> None:
+        from wasmer import Module, Store, engine, wasi
+        from wasmer_compiler_cranelift import Compiler
+
+        self._wasi: Any = wasi
+        self.store: Any = Store(engine.Universal(Compiler))
+        self.module: Any = Module(self.store, wasm)
+        self.version: Any = wasi.get_version(self.module, strict=True)
+
+    def run(self, argv: Sequence[str], data_dir: Path | None = None) -> int:
+        from wasmer import Instance
+
+        builder = self._wasi.StateBuilder(argv[0])
+        for arg in argv[1:]:
+            builder = builder.argument(arg)
+        if data_dir is not None:
+            builder = builder.map_directory(GUEST_DATA, str(data_dir))
+        imports = builder.finalize().generate_import_object(self.store, self.version)
+        instance = Instance(self.module, imports)
+        try:
+            instance.exports._start()  # returns when main returns 0
+        except RuntimeError as exc:  # proc_exit(n), or a trap
+            message = str(exc)
+            if _NATIVE_EXIT in message:
+                return int(message.rsplit(_NATIVE_EXIT, 1)[1].strip())
+            raise BenchmarkError(f"native: {argv[0]} trapped: {message}") from None
+        return 0
+
+
+class PywasihostHost:
+    """pywasihost on the wasmer engine."""
+
+    name = "pywasihost"
+
+    def __init__(self, wasm: bytes) -> None:
+        from pywasihost.engines.wasmer import WasmerEngine
+
+        self.engine = WasmerEngine()
+        self.module = self.engine.compile(wasm)
+
+    def run(self, argv: Sequence[str], data_dir: Path | None = None) -> int:
+        from pywasihost import Preopen, WasiConfig, run
+
+        preopens = [Preopen(data_dir, GUEST_DATA)] if data_dir is not None else []
+        return run(self.module, WasiConfig(args=list(argv), preopens=preopens), engine=self.engine).exit_code
+
+
+def make_host(name: str, wasm: bytes) -> Host:
+    """The host called ``name`` (one of :data:`HOSTS`) with ``wasm`` compiled."""
+    if name == "native":
+        return NativeHost(wasm)
+    if name == "pywasihost":
+        return PywasihostHost(wasm)
+    raise ValueError(f"unknown host {name!r} (expected one of {', '.join(HOSTS)})")
