@@ -9,10 +9,33 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import run_program
 from pywasihost import abi
-from pywasihost.abi import Errno, Record, Variant, WasiEnum, WasiFlags
+from pywasihost.abi import (
+    Clockid,
+    Errno,
+    Event,
+    EventFdReadwrite,
+    Eventrwflags,
+    Eventtype,
+    Fd,
+    Filesize,
+    Record,
+    Subclockflags,
+    Subscription,
+    SubscriptionClock,
+    SubscriptionFdReadwrite,
+    SubscriptionU,
+    Timestamp,
+    Userdata,
+    Variant,
+    WasiEnum,
+    WasiFlags,
+    flat,
+)
 from pywasihost.abi.base import camel
 from pywasihost.abi.cffi_types import ffi
 from pywasihost.abi.witx import Builtin, EnumType, FlagsType, Handle, ListType, RecordType, UnionType, load_spec
@@ -155,3 +178,39 @@ def test_decoding_rejects_values_outside_the_spec() -> None:
     with pytest.raises(abi.InvalidValue):
         abi.Oflags.decode(1 << 4)
     assert abi.Oflags.decode(0b1001) == abi.Oflags.CREAT | abi.Oflags.TRUNC
+
+
+@settings(max_examples=300)
+@given(
+    userdata=st.integers(0, 2**64 - 1),
+    tag=st.sampled_from(list(Eventtype)),
+    first=st.integers(0, 3),
+    timeout=st.integers(0, 2**64 - 1),
+    precision=st.integers(0, 2**64 - 1),
+    flags=st.integers(0, 1),
+)
+def test_flat_subscription_rows_read_what_the_records_read(
+    userdata: int, tag: Eventtype, first: int, timeout: int, precision: int, flags: int
+) -> None:
+    """poll_oneoff decodes subscriptions as flat rows (abi.flat): they must agree with the records."""
+    expected: tuple[int, ...]
+    if tag == Eventtype.CLOCK:
+        payload: SubscriptionClock | SubscriptionFdReadwrite = SubscriptionClock(
+            Clockid(first), Timestamp(timeout), Timestamp(precision), Subclockflags(flags)
+        )
+        expected = (userdata, tag, first, timeout, precision, flags)
+    else:
+        payload = SubscriptionFdReadwrite(Fd(first))
+        expected = (userdata, tag, first, 0, 0, 0)
+    raw = bytearray(Subscription.SIZE)  # zero padding, as a guest's calloc'd array has
+    Subscription(Userdata(userdata), SubscriptionU(tag, payload)).pack_into(raw)
+    assert flat.SUBSCRIPTION.size == Subscription.SIZE
+    assert flat.SUBSCRIPTION.unpack(bytes(raw)) == expected
+
+
+def test_flat_event_rows_write_what_the_records_write() -> None:
+    row = (2**64 - 1, Errno.BADF, Eventtype.FD_WRITE, 12345, Eventrwflags.FD_READWRITE_HANGUP)
+    a, b = bytearray(Event.SIZE), bytearray(Event.SIZE)
+    flat.EVENT.pack_into(a, 0, *row)
+    Event(Userdata(row[0]), row[1], row[2], EventFdReadwrite(Filesize(row[3]), row[4])).pack_into(b)
+    assert a == b

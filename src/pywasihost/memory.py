@@ -158,6 +158,23 @@ class GuestMemory:
         for i, v in enumerate(values):
             v.pack_into(view, address + i * size)
 
+    # -- arrays of flat rows (see pywasihost.abi.flat) -----------------------------------------
+
+    def load_rows(self, codec: struct.Struct, address: int, count: int) -> list[tuple[Any, ...]]:
+        """``count`` consecutive ``codec`` structs at ``address``, as tuples (bounds checked first)."""
+        size = codec.size * count
+        if address + size > self.size:
+            self.check(address, size)
+        return list(codec.iter_unpack(self.view[address : address + size]))
+
+    def store_rows(self, codec: struct.Struct, address: int, rows: list[tuple[Any, ...]]) -> None:
+        """Write ``rows`` as consecutive ``codec`` structs at ``address`` (bounds checked first)."""
+        size = codec.size
+        self.check(address, size * len(rows))
+        view, pack = self.view, codec.pack_into
+        for i, row in enumerate(rows):
+            pack(view, address + i * size, *row)
+
     # -- iovec arrays: the I/O hot path ---------------------------------------------------------
 
     def iovecs(self, address: int, count: int) -> list[memoryview]:

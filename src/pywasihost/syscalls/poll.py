@@ -12,31 +12,22 @@ from __future__ import annotations
 import select
 import time
 
-from ..abi import (
-    Errno,
-    Event,
-    EventFdReadwrite,
-    Eventrwflags,
-    Eventtype,
-    Filesize,
-    Rights,
-    Size,
-    Subclockflags,
-    Subscription,
-    SubscriptionClock,
-    Userdata,
-)
+from ..abi import Clockid, Errno, Eventrwflags, Eventtype, Rights, Size, Subclockflags
+from ..abi.flat import EVENT, SUBSCRIPTION
 from ..context import WasiContext
 from ..errors import WasiError
 from ..fdtable import Descriptor
 from ..namespace.types import GuestPtr
 from ._register import wasi
 
-_ABSTIME = Subclockflags.SUBSCRIPTION_CLOCK_ABSTIME
+# Plain ints on the hot path (subscriptions are decoded as flat rows: see pywasihost.abi.flat).
+_ABSTIME = Subclockflags.SUBSCRIPTION_CLOCK_ABSTIME.value
+_CLOCK, _FD_READ, _FD_WRITE = Eventtype.CLOCK.value, Eventtype.FD_READ.value, Eventtype.FD_WRITE.value
+_CLOCK_IDS = Clockid.__by_value__
+_NCLOCKS = len(Clockid)
 _POLL = Rights.POLL_FD_READWRITE.value
+_HANGUP = Eventrwflags.FD_READWRITE_HANGUP.value
 _MAX_WAIT_MS = 1 << 30  # poll(2) takes an int of milliseconds: longer waits go round again
-_NO_FLAGS = Eventrwflags(0)
-_HANGUP = Eventrwflags.FD_READWRITE_HANGUP
 
 
 @wasi("nevents")
@@ -46,30 +37,31 @@ def poll_oneoff(ctx: WasiContext, in_: GuestPtr, out: GuestPtr, nsubscriptions: 
         raise WasiError(Errno.INVAL, "no subscriptions")
     # Both arrays must lie in memory (a trap otherwise), whatever their length; then the count is
     # bounded before anything is decoded, so a guest cannot size a host allocation.
-    mem.check(in_, Subscription.SIZE * nsubscriptions)
-    mem.check(out, Event.SIZE * nsubscriptions)
+    mem.check(in_, SUBSCRIPTION.size * nsubscriptions)
+    mem.check(out, EVENT.size * nsubscriptions)
     if nsubscriptions > mem.limits.max_subscriptions:
         raise WasiError(Errno.INVAL, f"more than {mem.limits.max_subscriptions} subscriptions")
-    subs = mem.load_array(Subscription, in_, nsubscriptions)
 
-    clocks: list[tuple[Subscription, int]] = []  # (subscription, ns left until it fires)
-    fds: list[tuple[Subscription, Descriptor, int | None]] = []
-    for sub in subs:
-        payload = sub.u.value
-        if isinstance(payload, SubscriptionClock):
-            timeout: int = payload.timeout
-            if payload.flags & _ABSTIME:
-                timeout -= ctx.clocks.time(payload.id)  # a deadline in the past fires at once
-            clocks.append((sub, max(0, timeout)))
+    clocks: list[tuple[int, int]] = []  # (userdata, ns left until it fires)
+    fds: list[tuple[int, int, Descriptor, int | None]] = []  # (userdata, event type, descriptor, host fd)
+    now = ctx.clocks.time
+    for userdata, tag, id_or_fd, timeout, _precision, flags in mem.load_rows(SUBSCRIPTION, in_, nsubscriptions):
+        if tag == _CLOCK:
+            if id_or_fd >= _NCLOCKS or flags & ~_ABSTIME:
+                raise WasiError(Errno.INVAL, f"clock subscription: clock {id_or_fd}, flags {flags:#x}")
+            if flags:  # an absolute deadline: in the past, it fires at once
+                timeout -= now(_CLOCK_IDS[id_or_fd])
+            clocks.append((userdata, max(0, timeout)))
+        elif tag == _FD_READ or tag == _FD_WRITE:
+            d = ctx.fds.get(id_or_fd, _POLL)
+            fds.append((userdata, tag, d, d.poll_fileno()))
         else:
-            d = ctx.fds.get(payload.file_descriptor, _POLL)
-            fds.append((sub, d, d.poll_fileno()))
+            raise WasiError(Errno.INVAL, f"unknown subscription type {tag}")
 
     wait = min((left for _, left in clocks), default=None)
     ready: dict[int, int] = {}  # host fd -> poll(2) revents
-    always_ready = any(fileno is None for _, _, fileno in fds)
-    pollable = [(sub, fileno) for sub, _, fileno in fds if fileno is not None]
-    if always_ready:
+    pollable = [(tag, fileno) for _, tag, _, fileno in fds if fileno is not None]
+    if len(pollable) < len(fds):  # something is always ready: do not wait
         wait = 0
     if pollable:
         waited = _poll(pollable, wait, ready)
@@ -78,47 +70,39 @@ def poll_oneoff(ctx: WasiContext, in_: GuestPtr, out: GuestPtr, nsubscriptions: 
             ctx.clocks.sleep(wait)
         waited = wait or 0
 
-    events: list[Event] = []
-    for sub, d, fileno in fds:
-        kind = sub.u.tag
+    events: list[tuple[int, int, int, int, int]] = []  # EVENT rows
+    for userdata, tag, d, fileno in fds:
         if fileno is None:
-            events.append(_fd_event(sub, kind, d, _NO_FLAGS))
+            events.append(_fd_event(userdata, tag, d, 0))
         elif fileno in ready:
             revents = ready[fileno]
             if revents & select.POLLNVAL:
-                events.append(Event(sub.userdata, Errno.BADF, kind, EventFdReadwrite(Filesize(0), _NO_FLAGS)))
-            elif kind == Eventtype.FD_READ and revents & (select.POLLIN | select.POLLHUP | select.POLLERR):
-                events.append(_fd_event(sub, kind, d, _HANGUP if revents & select.POLLHUP else _NO_FLAGS))
-            elif kind == Eventtype.FD_WRITE and revents & (select.POLLOUT | select.POLLHUP | select.POLLERR):
-                events.append(_fd_event(sub, kind, d, _HANGUP if revents & select.POLLHUP else _NO_FLAGS))
+                events.append((userdata, Errno.BADF, tag, 0, 0))
+            elif revents & (select.POLLHUP | select.POLLERR | (select.POLLIN if tag == _FD_READ else select.POLLOUT)):
+                events.append(_fd_event(userdata, tag, d, _HANGUP if revents & select.POLLHUP else 0))
     if not events or any(left == 0 for _, left in clocks):
-        for sub, left in clocks:
-            if left <= waited:
-                events.append(Event(sub.userdata, Errno.SUCCESS, Eventtype.CLOCK, _NO_READWRITE))
-    mem.store_array(out, events)
+        events += [(userdata, 0, _CLOCK, 0, 0) for userdata, left in clocks if left <= waited]
+    mem.store_rows(EVENT, out, events)
     return Size(len(events))
 
 
-_NO_READWRITE = EventFdReadwrite(Filesize(0), _NO_FLAGS)
-
-
-def _fd_event(sub: Subscription, kind: Eventtype, d: Descriptor, flags: Eventrwflags) -> Event:
+def _fd_event(userdata: int, tag: int, d: Descriptor, flags: int) -> tuple[int, int, int, int, int]:
     nbytes = 0
-    if kind == Eventtype.FD_READ:
+    if tag == _FD_READ:
         try:
             nbytes = d.readable_bytes()
         except OSError:
             pass
-    return Event(Userdata(sub.userdata), Errno.SUCCESS, kind, EventFdReadwrite(Filesize(nbytes), flags))
+    return (userdata, 0, tag, nbytes, flags)
 
 
-def _poll(pollable: list[tuple[Subscription, int]], wait_ns: int | None, ready: dict[int, int]) -> int:
+def _poll(pollable: list[tuple[int, int]], wait_ns: int | None, ready: dict[int, int]) -> int:
     """Wait on the host fds until one is ready or ``wait_ns`` passed (None: no limit); fill
     ``ready``; return the ns waited."""
     poller = select.poll()
     masks: dict[int, int] = {}
-    for sub, fileno in pollable:
-        masks[fileno] = masks.get(fileno, 0) | (select.POLLIN if sub.u.tag == Eventtype.FD_READ else select.POLLOUT)
+    for tag, fileno in pollable:
+        masks[fileno] = masks.get(fileno, 0) | (select.POLLIN if tag == _FD_READ else select.POLLOUT)
     for fileno, mask in masks.items():
         poller.register(fileno, mask)
     start = time.monotonic_ns()
