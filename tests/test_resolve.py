@@ -15,7 +15,6 @@ import errno as host_errno
 import importlib
 import os
 import stat
-import struct
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from hypothesis import strategies as st
 from pywasihost.abi import Errno
 from pywasihost.errors import WasiError
 from pywasihost.fs import MAX_SYMLINKS, Resolved, open_beneath, resolve
+from sandbox_watch import InotifyWatch, Snapshot, host_fds, libc, snapshot
 
 # The module, which the package's ``resolve`` function shadows as an attribute.
 resolve_module = importlib.import_module("pywasihost.fs.resolve")
@@ -40,76 +40,7 @@ CREATE_TRUNC = os.O_CREAT | os.O_WRONLY | os.O_TRUNC
 SECRET = b"TOP SECRET"
 
 # --------------------------------------------------------------------------------------------------
-# Watching the outside: inotify through ctypes, snapshots, and the fds of this process.
-
-_IN_ALL_EVENTS = 0xFFF  # access, modify, attrib, close, open, moves, create, delete, delete_self, move_self
-_EVENT = struct.Struct("iIII")  # struct inotify_event: wd, mask, cookie, len (then the name)
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-class InotifyWatch:
-    """Records every inotify event on some directories and on the entries in them."""
-
-    def __init__(self, directories: list[Path]) -> None:
-        self.fd = _libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
-        if self.fd < 0:
-            raise OSError(ctypes.get_errno(), "inotify_init1")
-        self.paths: dict[int, Path] = {}
-        for d in directories:
-            wd = _libc.inotify_add_watch(self.fd, os.fsencode(d), _IN_ALL_EVENTS)
-            if wd < 0:
-                raise OSError(ctypes.get_errno(), f"inotify_add_watch {d}")
-            self.paths[wd] = d
-
-    def events(self) -> list[tuple[str, int]]:
-        """The events since the last call, as (path, mask)."""
-        out: list[tuple[str, int]] = []
-        while True:
-            try:
-                data = os.read(self.fd, 65536)
-            except BlockingIOError:
-                return out
-            pos = 0
-            while pos < len(data):
-                wd, mask, _cookie, size = _EVENT.unpack_from(data, pos)
-                name = data[pos + _EVENT.size : pos + _EVENT.size + size].rstrip(b"\0").decode()
-                pos += _EVENT.size + size
-                if mask & _IN_ALL_EVENTS:
-                    out.append((str(self.paths[wd] / name), mask))
-
-    def close(self) -> None:
-        os.close(self.fd)
-
-
-Snapshot = dict[str, tuple[int, int, bytes]]
-
-
-def snapshot(top: Path) -> Snapshot:
-    """Every entry under ``top`` (symlinks not followed): mode, mtime, and content or link target."""
-    out: Snapshot = {}
-    for dirpath, dirnames, filenames in os.walk(top):
-        for name in [*dirnames, *filenames, "."]:
-            p = os.path.join(dirpath, name)
-            st_ = os.lstat(p)
-            if stat.S_ISLNK(st_.st_mode):
-                content = os.fsencode(os.readlink(p))
-            elif stat.S_ISREG(st_.st_mode):
-                content = Path(p).read_bytes()
-            else:
-                content = b""
-            out[os.path.relpath(p, top)] = (st_.st_mode, st_.st_mtime_ns, content)
-    return out
-
-
-def open_fds() -> dict[int, str]:
-    """This process's open fds and what each one refers to."""
-    out: dict[int, str] = {}
-    for entry in os.listdir("/proc/self/fd"):
-        try:
-            out[int(entry)] = os.readlink(f"/proc/self/fd/{entry}")
-        except FileNotFoundError:  # the fd that listdir itself had open
-            pass
-    return out
+# Watching the outside (sandbox_watch: inotify, snapshots, this process's fds), and where an fd points.
 
 
 def fd_path(fd: int) -> str:
@@ -149,7 +80,7 @@ class Tree:
         assert self.watch is not None
         assert self.watch.events() == []  # read first: the snapshot below opens the files itself
         for top in self.guarded():
-            assert [fd for fd, p in open_fds().items() if is_beneath(p, top)] == []
+            assert [fd for fd, p in host_fds().items() if is_beneath(p, top)] == []
             assert snapshot(top) == self.before[str(top)]
         assert self.secret.read_bytes() == SECRET
 
@@ -268,13 +199,13 @@ def test_guard_sees_outside_access(tree: Tree) -> None:
     os.read(fd, 1)
     os.close(fd)
     (tree.outside / "a" / "new").write_bytes(b"")
-    masks = {(p, m & 0x123) for p, m in tree.watch.events()}
+    masks = {(str(where / name), m & 0x123) for where, name, m in tree.watch.events()}
     assert (str(tree.secret), 0x20) in masks  # IN_OPEN
     assert (str(tree.secret), 0x01) in masks  # IN_ACCESS
     assert (str(tree.outside / "a" / "new"), 0x100) in masks  # IN_CREATE
     fd = os.open(tree.outside, os.O_PATH)
     try:
-        assert fd in [f for f, p in open_fds().items() if is_beneath(p, tree.outside)]
+        assert fd in [f for f, p in host_fds().items() if is_beneath(p, tree.outside)]
     finally:
         os.close(fd)
     (tree.outside / "a" / "new").unlink()
@@ -626,7 +557,7 @@ def test_search_only_intermediate_directory(tree: Tree) -> None:
 
 
 def test_swapped_component_never_leads_outside(tree: Tree) -> None:
-    renameat2 = _libc.renameat2  # glibc >= 2.28; the project runs on Linux only (wasmer wheels)
+    renameat2 = libc.renameat2  # glibc >= 2.28; the project runs on Linux only (wasmer wheels)
     rename_exchange = 2
     (tree.box / "race").mkdir()
     (tree.box / "race" / "secret").write_bytes(b"decoy")
@@ -677,7 +608,7 @@ def test_no_fd_leak(tree: Tree) -> None:
         "absdir/x", "loop_a", "loop_a/x", "file/", "file/x", "missing/x", "a/b/c.txt/x", "x\0y",
         "dot/../outside/secret", "a/b/../../../outside", "d/escnew", "dangle",
     ]  # fmt: skip
-    before = open_fds()
+    before = host_fds()
     for i in range(500):
         path = paths[i % len(paths)]
         follow = bool(i // len(paths) % 2)
@@ -696,7 +627,7 @@ def test_no_fd_leak(tree: Tree) -> None:
             os.close(open_beneath(tree.base, path, RDONLY if i % 3 else CREATE, follow=follow))
         except WasiError:
             pass
-    assert open_fds() == before
+    assert host_fds() == before
     tree.assert_outside_untouched()
 
 
@@ -747,9 +678,9 @@ def build_hypothesis_tree(root: Path) -> Tree:
 def htree(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tree]:
     t = build_hypothesis_tree(tmp_path_factory.mktemp("hypothesis"))
     t.start_watching()
-    fds = open_fds()
+    fds = host_fds()
     yield t
-    assert open_fds() == fds
+    assert host_fds() == fds
     t.assert_outside_untouched()
     assert t.watch is not None
     t.watch.close()

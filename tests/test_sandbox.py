@@ -10,10 +10,9 @@ closed again. Hostile sizes and pointers (``wat/attack_huge.wat``) must trap cle
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
-import struct
+import stat
 import tracemalloc
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from pywasihost import (
     WasiInstance,
 )
 from pywasihost.engines.wasmer import WasmerEngine
+from sandbox_watch import IN_READ_ONLY, InotifyWatch, host_fds, mask_names, snapshot
 
 SECRET = b"TOP SECRET: outside the sandbox\n"
 
@@ -88,100 +88,6 @@ def make_layout(root: Path) -> Layout:
 
 
 # --------------------------------------------------------------------------------------------------
-# Watching the host: snapshots, inotify, and this process's fds.
-
-Snapshot = dict[str, tuple[str, int, bytes]]  # relative path -> (kind, mtime_ns, content or link target)
-
-
-def snapshot(top: Path, *, include_top: bool = True) -> Snapshot:
-    out: Snapshot = {}
-
-    def visit(path: Path, rel: str) -> None:
-        st = path.lstat()
-        if path.is_symlink():
-            out[rel] = ("link", st.st_mtime_ns, os.fsencode(os.readlink(path)))
-        elif path.is_dir():
-            if rel != "." or include_top:
-                out[rel] = ("dir", st.st_mtime_ns, b"")
-            for child in sorted(os.listdir(path)):
-                visit(path / child, child if rel == "." else f"{rel}/{child}")
-        else:
-            out[rel] = ("file", st.st_mtime_ns, path.read_bytes())
-
-    visit(top, ".")
-    return out
-
-
-_IN = {
-    "ACCESS": 0x1,
-    "MODIFY": 0x2,
-    "ATTRIB": 0x4,
-    "CLOSE_WRITE": 0x8,
-    "CLOSE_NOWRITE": 0x10,
-    "OPEN": 0x20,
-    "MOVED_FROM": 0x40,
-    "MOVED_TO": 0x80,
-    "CREATE": 0x100,
-    "DELETE": 0x200,
-    "DELETE_SELF": 0x400,
-    "MOVE_SELF": 0x800,
-}
-_IN_ALL = 0xFFF
-_IN_READ_ONLY = _IN["ACCESS"] | _IN["OPEN"] | _IN["CLOSE_NOWRITE"]
-_IN_EVENT = struct.Struct("iIII")  # wd, mask, cookie, len; then the name
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _mask_names(mask: int) -> str:
-    return "|".join(name for name, bit in _IN.items() if mask & bit)
-
-
-class Inotify:
-    """Every inotify event (opens, reads, writes, creations, ...) on some directories and their entries."""
-
-    def __init__(self, directories: list[Path]) -> None:
-        self.fd = _libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
-        if self.fd < 0:
-            raise OSError(ctypes.get_errno(), "inotify_init1")
-        self.paths: dict[int, Path] = {}
-        for d in directories:
-            wd = _libc.inotify_add_watch(self.fd, os.fsencode(d), _IN_ALL)
-            if wd < 0:
-                raise OSError(ctypes.get_errno(), f"inotify_add_watch {d}")
-            self.paths[wd] = d
-
-    def events(self) -> list[tuple[Path, str, int]]:
-        """(watched directory, entry name or "" for the directory itself, mask) since the last call."""
-        out: list[tuple[Path, str, int]] = []
-        while True:
-            try:
-                data = os.read(self.fd, 65536)
-            except BlockingIOError:
-                return out
-            pos = 0
-            while pos < len(data):
-                wd, mask, _cookie, size = _IN_EVENT.unpack_from(data, pos)
-                name = data[pos + _IN_EVENT.size : pos + _IN_EVENT.size + size].rstrip(b"\0").decode()
-                pos += _IN_EVENT.size + size
-                if mask & _IN_ALL and wd in self.paths:
-                    out.append((self.paths[wd], name, mask & _IN_ALL))
-
-    def close(self) -> None:
-        os.close(self.fd)
-
-
-def host_fds() -> dict[int, str]:
-    """This process's open fds and what they point at."""
-    out: dict[int, str] = {}
-    for name in os.listdir("/proc/self/fd"):
-        try:
-            out[int(name)] = os.readlink(f"/proc/self/fd/{name}")
-        except FileNotFoundError:  # the fd listdir itself used
-            pass
-    return out
-
-
-# --------------------------------------------------------------------------------------------------
 # The attack sections of sandbox.c.
 
 # Each section's number of in-guest checks when all pass (a minimum where some depend on a branch the
@@ -211,13 +117,13 @@ def forbidden_events(lay: Layout, events: list[tuple[Path, str, int]]) -> list[s
     bad = []
     for where, name, mask in events:
         if where in (lay.ro, lay.ro / "rodir"):
-            ok = not mask & ~_IN_READ_ONLY  # reading the read-only preopen is fine; nothing else
+            ok = not mask & ~IN_READ_ONLY  # reading the read-only preopen is fine; nothing else
         elif where == lay.root:
-            ok = name in ("sandbox", "ro") and not mask & ~_IN_READ_ONLY  # opening the preopens
+            ok = name in ("sandbox", "ro") and not mask & ~IN_READ_ONLY  # opening the preopens
         else:
             ok = False  # outside, sandbox-sibling: not even an open
         if not ok:
-            bad.append(f"{where / name}: {_mask_names(mask)}")
+            bad.append(f"{where / name}: {mask_names(mask)}")
     return bad
 
 
@@ -228,7 +134,7 @@ def test_attacks_are_refused_and_nothing_outside_changes(section: str, tmp_path:
     top_names = sorted(os.listdir(tmp_path))
     sandbox_before = snapshot(lay.sandbox, include_top=False)
     fds_before = host_fds()
-    watch = Inotify([tmp_path, lay.outside, lay.outside / "emptydir", lay.outside / "sub", lay.sibling, lay.ro])
+    watch = InotifyWatch([tmp_path, lay.outside, lay.outside / "emptydir", lay.outside / "sub", lay.sibling, lay.ro])
     try:
         result = run_sandbox(section, lay)
         events = watch.events()
@@ -254,8 +160,8 @@ def test_attacks_are_refused_and_nothing_outside_changes(section: str, tmp_path:
     assert {k: v for k, v in after.items() if k in sandbox_before} == sandbox_before
     if section == "symlinks":
         # made_* are symlinks the guest made (or was refused): still symlinks, never files or dirs.
-        assert all(after[name][0] == "link" for name in new)
-        assert after.get("made_dot") == ("link", after["made_dot"][1], b".")
+        assert all(stat.S_ISLNK(after[name][0]) for name in new)
+        assert stat.S_ISLNK(after["made_dot"][0]) and after["made_dot"][2] == b"."
     if section == "readonly":
         assert (lay.sandbox / "written.txt").read_bytes() == b"fine\n"
     if section == "bounds":

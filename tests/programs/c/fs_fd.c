@@ -24,16 +24,15 @@
  * data.txt, hard.txt, a.txt, b.txt are read only and stay unchanged.
  *
  * Output: stdout "fs_fd: fd_write to stdout\n" (written with __wasi_fd_write
- * on fd 1), then "fs_fd: ok <n> checks\n". On the first failed check: a line on
- * stderr naming the check, the line, the expected and the actual errno, and
- * exit status 1.
+ * on fd 1), then "fs_fd: ok <n> checks\n". The first failed check ends the run
+ * (check.h with CHECK_FAIL_FAST): "fs_fd: FAIL line <n>: ..." on stderr, naming
+ * the check, the expected and the actual value or errno, and exit status 1.
  *
  * Accepted errno sets (security notes): fd_read / fd_write / fd_seek / fd_tell
  * on a directory: BADF, ISDIR or NOTCAPABLE; fd_write on a file opened without
  * FD_WRITE: NOTCAPABLE or BADF; fd_prestat_dir_name with a short buffer:
  * NAMETOOLONG (wasmtime) or INVAL.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,60 +42,9 @@
 __attribute__((import_module("test"), import_name("host_fd_count")))
 int32_t host_fd_count(uint32_t *count);
 
-static int checks;
-
-__attribute__((format(printf, 2, 3), noreturn))
-static void fail(int line, const char *fmt, ...) {
-    va_list ap;
-    fflush(stdout);
-    fprintf(stderr, "fs_fd: FAIL line %d: ", line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(1);
-}
-
-static int errno_in(__wasi_errno_t e, const __wasi_errno_t *set, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (set[i] == e)
-            return 1;
-    return 0;
-}
-
-#define CHECK(cond)                                                                \
-    do {                                                                           \
-        checks++;                                                                  \
-        if (!(cond))                                                               \
-            fail(__LINE__, "CHECK(%s)", #cond);                                    \
-    } while (0)
-
-#define CHECK_U64(actual, expected)                                                \
-    do {                                                                           \
-        checks++;                                                                  \
-        uint64_t a_ = (uint64_t)(actual), x_ = (uint64_t)(expected);              \
-        if (a_ != x_)                                                              \
-            fail(__LINE__, "%s: expected %llu, got %llu", #actual,                 \
-                 (unsigned long long)x_, (unsigned long long)a_);                  \
-    } while (0)
-
-#define EXPECT_OK(expr)                                                            \
-    do {                                                                           \
-        checks++;                                                                  \
-        __wasi_errno_t e_ = (expr);                                                \
-        if (e_ != __WASI_ERRNO_SUCCESS)                                            \
-            fail(__LINE__, "%s: expected errno 0 (success), got %u", #expr, e_);   \
-    } while (0)
-
-/* EXPECT_ERRNO(call, accepted errno, more accepted errnos...) */
-#define EXPECT_ERRNO(expr, ...)                                                    \
-    do {                                                                           \
-        checks++;                                                                  \
-        const __wasi_errno_t set_[] = {__VA_ARGS__};                               \
-        __wasi_errno_t e_ = (expr);                                                \
-        if (!errno_in(e_, set_, sizeof set_ / sizeof set_[0]))                     \
-            fail(__LINE__, "%s: expected errno %s, got %u", #expr, #__VA_ARGS__, e_); \
-    } while (0)
+#define CHECK_NAME "fs_fd"
+#define CHECK_FAIL_FAST
+#include "check.h"
 
 #define DIR_FD 3
 
@@ -117,8 +65,8 @@ static __wasi_fd_t open_at(int line, const char *path, __wasi_oflags_t oflags,
     __wasi_errno_t e = __wasi_path_open(DIR_FD, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, path, oflags,
                                         base, 0, fdflags, &fd);
     if (e != 0)
-        fail(line, "path_open(\"%s\", oflags=%u, rights=%#llx, fdflags=%u): errno %u", path,
-             oflags, (unsigned long long)base, fdflags, e);
+        check_fail(line, "path_open(\"%s\", oflags=%u, rights=%#llx, fdflags=%u): errno %u", path,
+                   oflags, (unsigned long long)base, fdflags, e);
     return fd;
 }
 #define OPEN(path, oflags, base, fdflags) open_at(__LINE__, path, oflags, base, fdflags)
@@ -128,7 +76,7 @@ static uint32_t fd_count(int line) {
     int32_t e = host_fd_count(&n);
     checks++;
     if (e != 0 || n == 0)
-        fail(line, "host_fd_count: errno %d, count %u", (int)e, n);
+        check_fail(line, "host_fd_count: errno %d, count %u", (int)e, n);
     return n;
 }
 #define FD_COUNT() fd_count(__LINE__)
@@ -140,7 +88,7 @@ static void put_at(int line, __wasi_fd_t fd, const char *s) {
     __wasi_errno_t e = __wasi_fd_write(fd, &iov, 1, &n);
     checks++;
     if (e != 0 || n != strlen(s))
-        fail(line, "fd_write(%u, \"%s\"): errno %u, wrote %u", fd, s, e, (unsigned)n);
+        check_fail(line, "fd_write(%u, \"%s\"): errno %u, wrote %u", fd, s, e, (unsigned)n);
 }
 #define PUT(fd, s) put_at(__LINE__, fd, s)
 
@@ -152,7 +100,7 @@ static size_t slurp_at(int line, __wasi_fd_t fd, char *buf, size_t cap) {
         __wasi_size_t n = 0;
         __wasi_errno_t e = __wasi_fd_pread(fd, &iov, 1, got, &n);
         if (e != 0)
-            fail(line, "fd_pread(%u, offset %zu): errno %u", fd, got, e);
+            check_fail(line, "fd_pread(%u, offset %zu): errno %u", fd, got, e);
         if (n == 0 || got + n == cap - 1) {
             got += n;
             break;
@@ -169,8 +117,8 @@ static size_t slurp_at(int line, __wasi_fd_t fd, char *buf, size_t cap) {
         size_t n_ = slurp_at(__LINE__, fd, c_, sizeof c_);                         \
         checks++;                                                                  \
         if (n_ != strlen(want) || memcmp(c_, want, n_) != 0)                       \
-            fail(__LINE__, "content of fd %u: expected \"%s\", got \"%s\" (%zu bytes)", \
-                 fd, want, c_, n_);                                                \
+            check_fail(__LINE__, "content of fd %u: expected \"%s\", got \"%s\" (%zu bytes)", \
+                       fd, want, c_, n_);                                          \
     } while (0)
 
 static __wasi_filestat_t fstat_at(int line, __wasi_fd_t fd) {
@@ -179,7 +127,7 @@ static __wasi_filestat_t fstat_at(int line, __wasi_fd_t fd) {
     __wasi_errno_t e = __wasi_fd_filestat_get(fd, &st);
     checks++;
     if (e != 0)
-        fail(line, "fd_filestat_get(%u): errno %u", fd, e);
+        check_fail(line, "fd_filestat_get(%u): errno %u", fd, e);
     return st;
 }
 #define FSTAT(fd) fstat_at(__LINE__, fd)
@@ -190,7 +138,7 @@ static __wasi_fdstat_t fdstat_at(int line, __wasi_fd_t fd) {
     __wasi_errno_t e = __wasi_fd_fdstat_get(fd, &st);
     checks++;
     if (e != 0)
-        fail(line, "fd_fdstat_get(%u): errno %u", fd, e);
+        check_fail(line, "fd_fdstat_get(%u): errno %u", fd, e);
     return st;
 }
 #define FDSTAT(fd) fdstat_at(__LINE__, fd)
@@ -200,7 +148,7 @@ static uint64_t tell_at(int line, __wasi_fd_t fd) {
     __wasi_errno_t e = __wasi_fd_tell(fd, &pos);
     checks++;
     if (e != 0)
-        fail(line, "fd_tell(%u): errno %u", fd, e);
+        check_fail(line, "fd_tell(%u): errno %u", fd, e);
     return pos;
 }
 #define TELL(fd) tell_at(__LINE__, fd)
@@ -214,15 +162,15 @@ static void test_stdout(void) {
     __wasi_ciovec_t iov = {(const uint8_t *)msg, strlen(msg)};
     __wasi_size_t n = 0;
     EXPECT_OK(__wasi_fd_write(1, &iov, 1, &n));
-    CHECK_U64(n, strlen(msg));
+    CHECK_EQ(n, strlen(msg));
 }
 
 static void test_prestat(const char *name) {
     __wasi_prestat_t ps;
     memset(&ps, 0xAA, sizeof ps);
     EXPECT_OK(__wasi_fd_prestat_get(DIR_FD, &ps));
-    CHECK_U64(ps.tag, __WASI_PREOPENTYPE_DIR);
-    CHECK_U64(ps.u.dir.pr_name_len, strlen(name));
+    CHECK_EQ(ps.tag, __WASI_PREOPENTYPE_DIR);
+    CHECK_EQ(ps.u.dir.pr_name_len, strlen(name));
 
     char buf[64];
     memset(buf, '#', sizeof buf);
@@ -243,27 +191,27 @@ static void test_prestat(const char *name) {
 
 static void test_fdstat(void) {
     __wasi_fdstat_t st = FDSTAT(DIR_FD);
-    CHECK_U64(st.fs_filetype, __WASI_FILETYPE_DIRECTORY);
+    CHECK_EQ(st.fs_filetype, __WASI_FILETYPE_DIRECTORY);
 
     __wasi_fd_t ro = OPEN("data.txt", 0, RIGHTS_RO, 0);
     st = FDSTAT(ro);
-    CHECK_U64(st.fs_filetype, __WASI_FILETYPE_REGULAR_FILE);
-    CHECK_U64(st.fs_flags, 0);
-    CHECK_U64(st.fs_rights_base & RIGHTS_RO, RIGHTS_RO);
-    CHECK_U64(st.fs_rights_base & R(FD_WRITE), 0);
+    CHECK_EQ(st.fs_filetype, __WASI_FILETYPE_REGULAR_FILE);
+    CHECK_EQ(st.fs_flags, 0);
+    CHECK_EQ(st.fs_rights_base & RIGHTS_RO, RIGHTS_RO);
+    CHECK_EQ(st.fs_rights_base & R(FD_WRITE), 0);
 
     __wasi_fd_t rw = OPEN("data.txt", 0, RIGHTS_RW, 0);
     st = FDSTAT(rw);
-    CHECK_U64(st.fs_filetype, __WASI_FILETYPE_REGULAR_FILE);
-    CHECK_U64(st.fs_rights_base & RIGHTS_RW, RIGHTS_RW);
+    CHECK_EQ(st.fs_filetype, __WASI_FILETYPE_REGULAR_FILE);
+    CHECK_EQ(st.fs_rights_base & RIGHTS_RW, RIGHTS_RW);
 
     __wasi_fd_t ap = OPEN("data.txt", 0, RIGHTS_RW, __WASI_FDFLAGS_APPEND);
     st = FDSTAT(ap);
-    CHECK_U64(st.fs_flags, __WASI_FDFLAGS_APPEND);
+    CHECK_EQ(st.fs_flags, __WASI_FDFLAGS_APPEND);
 
     __wasi_fd_t d = OPEN("sub", __WASI_OFLAGS_DIRECTORY, RIGHTS_DIR, 0);
     st = FDSTAT(d);
-    CHECK_U64(st.fs_filetype, __WASI_FILETYPE_DIRECTORY);
+    CHECK_EQ(st.fs_filetype, __WASI_FILETYPE_DIRECTORY);
 
     EXPECT_ERRNO(__wasi_fd_fdstat_get(UNOPENED, &st), __WASI_ERRNO_BADF);
     EXPECT_OK(__wasi_fd_close(ro));
@@ -274,47 +222,47 @@ static void test_fdstat(void) {
 
 static void test_read_write_seek_tell(void) {
     __wasi_fd_t f = OPEN("rw.txt", __WASI_OFLAGS_CREAT | __WASI_OFLAGS_EXCL, RIGHTS_RW, 0);
-    CHECK_U64(TELL(f), 0);
+    CHECK_EQ(TELL(f), 0);
 
     /* fd_write with several iovecs, one empty */
     __wasi_ciovec_t out[3] = {{(const uint8_t *)"abcd", 4}, {(const uint8_t *)"", 0},
                               {(const uint8_t *)"efghij", 6}};
     __wasi_size_t n = 0;
     EXPECT_OK(__wasi_fd_write(f, out, 3, &n));
-    CHECK_U64(n, 10);
-    CHECK_U64(TELL(f), 10);
-    CHECK_U64(FSTAT(f).size, 10);
+    CHECK_EQ(n, 10);
+    CHECK_EQ(TELL(f), 10);
+    CHECK_EQ(FSTAT(f).size, 10);
 
     /* fd_read at EOF: 0 bytes */
     char b1[4], b2[8];
     __wasi_iovec_t in[2] = {{(uint8_t *)b1, sizeof b1}, {(uint8_t *)b2, sizeof b2}};
     EXPECT_OK(__wasi_fd_read(f, in, 2, &n));
-    CHECK_U64(n, 0);
+    CHECK_EQ(n, 0);
 
     /* fd_seek SET / CUR / END */
     __wasi_filesize_t pos = 0;
     EXPECT_OK(__wasi_fd_seek(f, 3, __WASI_WHENCE_SET, &pos));
-    CHECK_U64(pos, 3);
-    CHECK_U64(TELL(f), 3);
+    CHECK_EQ(pos, 3);
+    CHECK_EQ(TELL(f), 3);
     EXPECT_OK(__wasi_fd_seek(f, 2, __WASI_WHENCE_CUR, &pos));
-    CHECK_U64(pos, 5);
+    CHECK_EQ(pos, 5);
     EXPECT_OK(__wasi_fd_seek(f, -1, __WASI_WHENCE_CUR, &pos));
-    CHECK_U64(pos, 4);
+    CHECK_EQ(pos, 4);
     EXPECT_OK(__wasi_fd_seek(f, 0, __WASI_WHENCE_CUR, &pos));
-    CHECK_U64(pos, 4);
+    CHECK_EQ(pos, 4);
     EXPECT_OK(__wasi_fd_seek(f, -3, __WASI_WHENCE_END, &pos));
-    CHECK_U64(pos, 7);
+    CHECK_EQ(pos, 7);
     EXPECT_OK(__wasi_fd_seek(f, 0, __WASI_WHENCE_SET, &pos));
-    CHECK_U64(pos, 0);
+    CHECK_EQ(pos, 0);
 
     /* fd_read into two iovecs: the first is filled before the second */
     memset(b1, 0, sizeof b1);
     memset(b2, 0, sizeof b2);
     EXPECT_OK(__wasi_fd_read(f, in, 2, &n));
-    CHECK_U64(n, 10);
+    CHECK_EQ(n, 10);
     CHECK(memcmp(b1, "abcd", 4) == 0);
     CHECK(memcmp(b2, "efghij", 6) == 0);
-    CHECK_U64(TELL(f), 10);
+    CHECK_EQ(TELL(f), 10);
 
     /* seek before 0 and bad whence: INVAL, position unchanged */
     EXPECT_OK(__wasi_fd_seek(f, 2, __WASI_WHENCE_SET, &pos));
@@ -324,42 +272,42 @@ static void test_read_write_seek_tell(void) {
     EXPECT_ERRNO(__wasi_fd_seek(f, INT64_MIN, __WASI_WHENCE_SET, &pos), __WASI_ERRNO_INVAL);
     EXPECT_ERRNO(__wasi_fd_seek(f, 0, 3, &pos), __WASI_ERRNO_INVAL);
     EXPECT_ERRNO(__wasi_fd_seek(f, 0, 255, &pos), __WASI_ERRNO_INVAL);
-    CHECK_U64(TELL(f), 2);
+    CHECK_EQ(TELL(f), 2);
 
     /* seek past the end is fine; a read there gives 0 bytes */
     EXPECT_OK(__wasi_fd_seek(f, 5, __WASI_WHENCE_END, &pos));
-    CHECK_U64(pos, 15);
+    CHECK_EQ(pos, 15);
     EXPECT_OK(__wasi_fd_read(f, in, 2, &n));
-    CHECK_U64(n, 0);
-    CHECK_U64(FSTAT(f).size, 10);
+    CHECK_EQ(n, 0);
+    CHECK_EQ(FSTAT(f).size, 10);
 
     /* fd_pwrite / fd_pread do not move the position */
     EXPECT_OK(__wasi_fd_seek(f, 1, __WASI_WHENCE_SET, &pos));
     __wasi_ciovec_t pw[2] = {{(const uint8_t *)"X", 1}, {(const uint8_t *)"Y", 1}};
     EXPECT_OK(__wasi_fd_pwrite(f, pw, 2, 2, &n));
-    CHECK_U64(n, 2);
-    CHECK_U64(TELL(f), 1);
+    CHECK_EQ(n, 2);
+    CHECK_EQ(TELL(f), 1);
     char pr[3] = {0};
     __wasi_iovec_t piov[2] = {{(uint8_t *)pr, 1}, {(uint8_t *)pr + 1, 2}};
     EXPECT_OK(__wasi_fd_pread(f, piov, 2, 1, &n));
-    CHECK_U64(n, 3);
+    CHECK_EQ(n, 3);
     CHECK(memcmp(pr, "bXY", 3) == 0);
-    CHECK_U64(TELL(f), 1);
+    CHECK_EQ(TELL(f), 1);
     EXPECT_OK(__wasi_fd_pread(f, piov, 2, 100, &n)); /* past EOF: 0 bytes */
-    CHECK_U64(n, 0);
+    CHECK_EQ(n, 0);
 
     /* offsets >= 2^63 are INVAL for both */
     EXPECT_ERRNO(__wasi_fd_pread(f, piov, 2, (uint64_t)1 << 63, &n), __WASI_ERRNO_INVAL);
     EXPECT_ERRNO(__wasi_fd_pread(f, piov, 2, UINT64_MAX, &n), __WASI_ERRNO_INVAL);
     EXPECT_ERRNO(__wasi_fd_pwrite(f, pw, 2, (uint64_t)1 << 63, &n), __WASI_ERRNO_INVAL);
     EXPECT_ERRNO(__wasi_fd_pwrite(f, pw, 2, UINT64_MAX, &n), __WASI_ERRNO_INVAL);
-    CHECK_U64(FSTAT(f).size, 10);
-    CHECK_U64(TELL(f), 1);
+    CHECK_EQ(FSTAT(f).size, 10);
+    CHECK_EQ(TELL(f), 1);
 
     /* fd_write after a seek writes at the position */
     EXPECT_OK(__wasi_fd_seek(f, -2, __WASI_WHENCE_END, &pos));
     PUT(f, "ZZ");
-    CHECK_U64(TELL(f), 10);
+    CHECK_EQ(TELL(f), 10);
     EXPECT_CONTENT(f, "abXYefghZZ");
     EXPECT_OK(__wasi_fd_close(f));
 
@@ -368,7 +316,7 @@ static void test_read_write_seek_tell(void) {
     EXPECT_ERRNO(__wasi_fd_write(ro, out, 1, &n), __WASI_ERRNO_NOTCAPABLE, __WASI_ERRNO_BADF);
     EXPECT_ERRNO(__wasi_fd_pwrite(ro, out, 1, 0, &n), __WASI_ERRNO_NOTCAPABLE, __WASI_ERRNO_BADF);
     EXPECT_CONTENT(ro, "0123456789");
-    CHECK_U64(TELL(ro), 0);
+    CHECK_EQ(TELL(ro), 0);
     EXPECT_OK(__wasi_fd_close(ro));
 
     /* bad fds */
@@ -384,7 +332,7 @@ static void test_read_write_seek_tell(void) {
     __wasi_ciovec_t three[3] = {{(const uint8_t *)"ab", 2}, {(const uint8_t *)"zz", 0},
                                 {(const uint8_t *)"cde", 3}};
     EXPECT_OK(__wasi_fd_write(g, three, 3, &n));
-    CHECK_U64(n, 5);
+    CHECK_EQ(n, 5);
     EXPECT_CONTENT(g, "abcde");
     EXPECT_OK(__wasi_fd_close(g));
 }
@@ -417,39 +365,39 @@ static void test_directory_fd(void) {
                      __WASI_ERRNO_NOTCAPABLE);
     }
     __wasi_filestat_t st = FSTAT(sub);
-    CHECK_U64(st.filetype, __WASI_FILETYPE_DIRECTORY);
+    CHECK_EQ(st.filetype, __WASI_FILETYPE_DIRECTORY);
     EXPECT_OK(__wasi_fd_close(sub));
 }
 
 static void test_append(void) {
     /* APPEND given to path_open: every write goes to the end, even after a seek */
     __wasi_fd_t f = OPEN("append.txt", 0, RIGHTS_RW, __WASI_FDFLAGS_APPEND);
-    CHECK_U64(FDSTAT(f).fs_flags, __WASI_FDFLAGS_APPEND);
+    CHECK_EQ(FDSTAT(f).fs_flags, __WASI_FDFLAGS_APPEND);
     PUT(f, "one");
     __wasi_filesize_t pos = 0;
     EXPECT_OK(__wasi_fd_seek(f, 0, __WASI_WHENCE_SET, &pos));
-    CHECK_U64(pos, 0);
+    CHECK_EQ(pos, 0);
     PUT(f, "two");
     EXPECT_CONTENT(f, "start:onetwo");
     EXPECT_OK(__wasi_fd_close(f));
 
     /* APPEND switched on and off with fd_fdstat_set_flags */
     __wasi_fd_t g = OPEN("flags.txt", 0, RIGHTS_RW, 0);
-    CHECK_U64(FDSTAT(g).fs_flags, 0);
+    CHECK_EQ(FDSTAT(g).fs_flags, 0);
     EXPECT_OK(__wasi_fd_fdstat_set_flags(g, __WASI_FDFLAGS_APPEND));
-    CHECK_U64(FDSTAT(g).fs_flags, __WASI_FDFLAGS_APPEND);
+    CHECK_EQ(FDSTAT(g).fs_flags, __WASI_FDFLAGS_APPEND);
     EXPECT_OK(__wasi_fd_seek(g, 0, __WASI_WHENCE_SET, &pos));
     PUT(g, "X");
     EXPECT_CONTENT(g, "helloX");
     EXPECT_OK(__wasi_fd_fdstat_set_flags(g, 0));
-    CHECK_U64(FDSTAT(g).fs_flags, 0);
+    CHECK_EQ(FDSTAT(g).fs_flags, 0);
     EXPECT_OK(__wasi_fd_seek(g, 0, __WASI_WHENCE_SET, &pos));
     PUT(g, "J");
-    CHECK_U64(TELL(g), 1);
+    CHECK_EQ(TELL(g), 1);
     EXPECT_CONTENT(g, "JelloX");
     /* flags outside the spec (bit 5 and up): INVAL, flags unchanged */
     EXPECT_ERRNO(__wasi_fd_fdstat_set_flags(g, 1 << 5), __WASI_ERRNO_INVAL);
-    CHECK_U64(FDSTAT(g).fs_flags, 0);
+    CHECK_EQ(FDSTAT(g).fs_flags, 0);
     EXPECT_ERRNO(__wasi_fd_fdstat_set_flags(UNOPENED, __WASI_FDFLAGS_APPEND), __WASI_ERRNO_BADF);
     EXPECT_OK(__wasi_fd_close(g));
 }
@@ -459,9 +407,9 @@ static void test_set_rights(void) {
     const __wasi_rights_t smaller = R(FD_READ) | R(FD_SEEK) | R(FD_TELL) | R(FD_FILESTAT_GET);
     EXPECT_OK(__wasi_fd_fdstat_set_rights(f, smaller, 0));
     __wasi_fdstat_t st = FDSTAT(f);
-    CHECK_U64(st.fs_rights_base, smaller);
-    CHECK_U64(st.fs_rights_inheriting, 0);
-    CHECK_U64(st.fs_filetype, __WASI_FILETYPE_REGULAR_FILE);
+    CHECK_EQ(st.fs_rights_base, smaller);
+    CHECK_EQ(st.fs_rights_inheriting, 0);
+    CHECK_EQ(st.fs_filetype, __WASI_FILETYPE_REGULAR_FILE);
 
     /* enforced: no FD_WRITE any more; reading still works */
     __wasi_ciovec_t out = {(const uint8_t *)"nope", 4};
@@ -474,7 +422,7 @@ static void test_set_rights(void) {
     /* growing is refused, for base and for inheriting; the rights stay as they were */
     EXPECT_ERRNO(__wasi_fd_fdstat_set_rights(f, smaller | R(FD_WRITE), 0), __WASI_ERRNO_NOTCAPABLE);
     EXPECT_ERRNO(__wasi_fd_fdstat_set_rights(f, smaller, R(FD_READ)), __WASI_ERRNO_NOTCAPABLE);
-    CHECK_U64(FDSTAT(f).fs_rights_base, smaller);
+    CHECK_EQ(FDSTAT(f).fs_rights_base, smaller);
     EXPECT_ERRNO(__wasi_fd_write(f, &out, 1, &n), __WASI_ERRNO_NOTCAPABLE);
 
     /* shrinking further works; same rights again is fine */
@@ -486,7 +434,7 @@ static void test_set_rights(void) {
     char c[8];
     __wasi_iovec_t in = {(uint8_t *)c, sizeof c};
     EXPECT_OK(__wasi_fd_read(f, &in, 1, &n));
-    CHECK_U64(n, 6);
+    CHECK_EQ(n, 6);
     EXPECT_ERRNO(__wasi_fd_fdstat_set_rights(UNOPENED, 0, 0), __WASI_ERRNO_BADF);
     EXPECT_OK(__wasi_fd_close(f));
 }
@@ -495,41 +443,41 @@ static void test_filestat_and_sizes(void) {
     /* fd_filestat_get: size, filetype, nlink (data.txt has a hard link) */
     __wasi_fd_t d = OPEN("data.txt", 0, RIGHTS_RO, 0);
     __wasi_filestat_t st = FSTAT(d);
-    CHECK_U64(st.size, 10);
-    CHECK_U64(st.filetype, __WASI_FILETYPE_REGULAR_FILE);
-    CHECK_U64(st.nlink, 2);
+    CHECK_EQ(st.size, 10);
+    CHECK_EQ(st.filetype, __WASI_FILETYPE_REGULAR_FILE);
+    CHECK_EQ(st.nlink, 2);
     __wasi_fd_t h = OPEN("hard.txt", 0, RIGHTS_RO, 0);
     __wasi_filestat_t sh = FSTAT(h);
-    CHECK_U64(sh.ino, st.ino);
-    CHECK_U64(sh.dev, st.dev);
-    CHECK_U64(sh.nlink, 2);
+    CHECK_EQ(sh.ino, st.ino);
+    CHECK_EQ(sh.dev, st.dev);
+    CHECK_EQ(sh.nlink, 2);
     /* a read-only file cannot be resized */
     EXPECT_ERRNO(__wasi_fd_filestat_set_size(d, 0), __WASI_ERRNO_NOTCAPABLE, __WASI_ERRNO_BADF);
-    CHECK_U64(FSTAT(d).size, 10);
+    CHECK_EQ(FSTAT(d).size, 10);
     EXPECT_OK(__wasi_fd_close(h));
     EXPECT_OK(__wasi_fd_close(d));
     EXPECT_ERRNO(__wasi_fd_filestat_get(d, &st), __WASI_ERRNO_BADF);
 
     /* fd_filestat_set_size: grow (zero filled), then shrink */
     __wasi_fd_t f = OPEN("sized.bin", __WASI_OFLAGS_CREAT | __WASI_OFLAGS_TRUNC, RIGHTS_RW, 0);
-    CHECK_U64(FSTAT(f).size, 0);
+    CHECK_EQ(FSTAT(f).size, 0);
     PUT(f, "0123456789");
     EXPECT_OK(__wasi_fd_filestat_set_size(f, 100));
-    CHECK_U64(FSTAT(f).size, 100);
-    CHECK_U64(TELL(f), 10); /* the position does not move */
+    CHECK_EQ(FSTAT(f).size, 100);
+    CHECK_EQ(TELL(f), 10); /* the position does not move */
     uint8_t big[128];
     memset(big, 0xFF, sizeof big);
     __wasi_iovec_t iov = {big, sizeof big};
     __wasi_size_t n = 0;
     EXPECT_OK(__wasi_fd_pread(f, &iov, 1, 0, &n));
-    CHECK_U64(n, 100);
+    CHECK_EQ(n, 100);
     CHECK(memcmp(big, "0123456789", 10) == 0);
     int zeros = 1;
     for (int i = 10; i < 100; i++)
         zeros &= big[i] == 0;
     CHECK(zeros);
     EXPECT_OK(__wasi_fd_filestat_set_size(f, 4));
-    CHECK_U64(FSTAT(f).size, 4);
+    CHECK_EQ(FSTAT(f).size, 4);
     EXPECT_CONTENT(f, "0123");
     EXPECT_ERRNO(__wasi_fd_filestat_set_size(UNOPENED, 4), __WASI_ERRNO_BADF);
     EXPECT_OK(__wasi_fd_close(f));
@@ -538,12 +486,12 @@ static void test_filestat_and_sizes(void) {
     __wasi_fd_t a = OPEN("alloc.bin", __WASI_OFLAGS_CREAT | __WASI_OFLAGS_TRUNC, RIGHTS_RW, 0);
     PUT(a, "0123456789");
     EXPECT_OK(__wasi_fd_allocate(a, 0, 100));
-    CHECK_U64(FSTAT(a).size, 100);
+    CHECK_EQ(FSTAT(a).size, 100);
     EXPECT_OK(__wasi_fd_allocate(a, 10, 5));
-    CHECK_U64(FSTAT(a).size, 100);
+    CHECK_EQ(FSTAT(a).size, 100);
     memset(big, 0xFF, sizeof big);
     EXPECT_OK(__wasi_fd_pread(a, &iov, 1, 0, &n));
-    CHECK_U64(n, 100);
+    CHECK_EQ(n, 100);
     CHECK(memcmp(big, "0123456789", 10) == 0);
     CHECK(big[10] == 0 && big[99] == 0);
     EXPECT_ERRNO(__wasi_fd_allocate(UNOPENED, 0, 10), __WASI_ERRNO_BADF);
@@ -558,30 +506,30 @@ static void test_set_times(void) {
     EXPECT_OK(__wasi_fd_filestat_set_times(f, T_ATIM, T_MTIM,
                                            __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_MTIM));
     __wasi_filestat_t st = FSTAT(f);
-    CHECK_U64(st.atim, T_ATIM);
-    CHECK_U64(st.mtim, T_MTIM);
+    CHECK_EQ(st.atim, T_ATIM);
+    CHECK_EQ(st.mtim, T_MTIM);
 
     /* only MTIM_NOW: mtim becomes about now, atim is left alone */
     __wasi_timestamp_t before = 0;
     EXPECT_OK(__wasi_clock_time_get(__WASI_CLOCKID_REALTIME, 1, &before));
     EXPECT_OK(__wasi_fd_filestat_set_times(f, 0, 0, __WASI_FSTFLAGS_MTIM_NOW));
     st = FSTAT(f);
-    CHECK_U64(st.atim, T_ATIM);
+    CHECK_EQ(st.atim, T_ATIM);
     CHECK(st.mtim != T_MTIM);
     CHECK(st.mtim + 2000000000ULL >= before); /* file-system clocks are coarse */
 
     /* only MTIM with a value: atim still untouched */
     EXPECT_OK(__wasi_fd_filestat_set_times(f, 0, T_MTIM, __WASI_FSTFLAGS_MTIM));
     st = FSTAT(f);
-    CHECK_U64(st.atim, T_ATIM);
-    CHECK_U64(st.mtim, T_MTIM);
+    CHECK_EQ(st.atim, T_ATIM);
+    CHECK_EQ(st.mtim, T_MTIM);
 
     /* ATIM_NOW: atim about now; mtim untouched */
     EXPECT_OK(__wasi_fd_filestat_set_times(f, 0, 0, __WASI_FSTFLAGS_ATIM_NOW));
     st = FSTAT(f);
     CHECK(st.atim != T_ATIM);
     CHECK(st.atim + 2000000000ULL >= before);
-    CHECK_U64(st.mtim, T_MTIM);
+    CHECK_EQ(st.mtim, T_MTIM);
 
     /* a value and NOW for the same time: INVAL, nothing changes */
     EXPECT_OK(__wasi_fd_filestat_set_times(f, T_ATIM, 0, __WASI_FSTFLAGS_ATIM));
@@ -592,8 +540,8 @@ static void test_set_times(void) {
     EXPECT_ERRNO(__wasi_fd_filestat_set_times(f, 5, 5, 0x0F), __WASI_ERRNO_INVAL);
     EXPECT_ERRNO(__wasi_fd_filestat_set_times(f, 5, 5, 1 << 4), __WASI_ERRNO_INVAL);
     st = FSTAT(f);
-    CHECK_U64(st.atim, T_ATIM);
-    CHECK_U64(st.mtim, T_MTIM);
+    CHECK_EQ(st.atim, T_ATIM);
+    CHECK_EQ(st.mtim, T_MTIM);
     EXPECT_ERRNO(__wasi_fd_filestat_set_times(UNOPENED, 0, 0, __WASI_FSTFLAGS_MTIM_NOW),
                  __WASI_ERRNO_BADF);
 
@@ -635,7 +583,7 @@ static void test_renumber(void) {
     uint32_t k = FD_COUNT() - base;
     CHECK(k >= 1 && k <= 2);
     __wasi_fd_t b = OPEN("b.txt", 0, RIGHTS_RO, 0);
-    CHECK_U64(FD_COUNT(), base + 2 * k);
+    CHECK_EQ(FD_COUNT(), base + 2 * k);
     CHECK(a != b);
 
     /* renumber a onto b: b now is a.txt, a is gone, b.txt's host fd closed */
@@ -646,13 +594,13 @@ static void test_renumber(void) {
     EXPECT_ERRNO(__wasi_fd_renumber(a, a), __WASI_ERRNO_BADF);
     EXPECT_ERRNO(__wasi_fd_renumber(a, b), __WASI_ERRNO_BADF);
     EXPECT_CONTENT(b, "AAAA");
-    CHECK_U64(FD_COUNT(), base + k);
+    CHECK_EQ(FD_COUNT(), base + k);
 
     /* from == to: fine, the fd still works, the table is intact */
     EXPECT_OK(__wasi_fd_renumber(b, b));
     EXPECT_CONTENT(b, "AAAA");
-    CHECK_U64(FDSTAT(b).fs_filetype, __WASI_FILETYPE_REGULAR_FILE);
-    CHECK_U64(FD_COUNT(), base + k);
+    CHECK_EQ(FDSTAT(b).fs_filetype, __WASI_FILETYPE_REGULAR_FILE);
+    CHECK_EQ(FD_COUNT(), base + k);
     __wasi_fd_t c = OPEN("b.txt", 0, RIGHTS_RO, 0);
     CHECK(c != b);
     EXPECT_CONTENT(c, "BBBB");
@@ -665,7 +613,7 @@ static void test_renumber(void) {
     EXPECT_CONTENT(c, "BBBB");
     EXPECT_ERRNO(__wasi_fd_renumber(UNOPENED, UNOPENED), __WASI_ERRNO_BADF);
     EXPECT_OK(__wasi_fd_close(c));
-    CHECK_U64(FD_COUNT(), base + k);
+    CHECK_EQ(FD_COUNT(), base + k);
 
     /* 2000 cycles of open + renumber onto b: no host fd leaks */
     uint32_t before = FD_COUNT();
@@ -675,23 +623,23 @@ static void test_renumber(void) {
         __wasi_errno_t e = __wasi_path_open(DIR_FD, 0, (i & 1) ? "a.txt" : "b.txt", 0, RIGHTS_RO,
                                             0, 0, &t);
         if (e != 0)
-            fail(__LINE__, "cycle %d: path_open errno %u", i, e);
+            check_fail(__LINE__, "cycle %d: path_open errno %u", i, e);
         e = __wasi_fd_renumber(t, b);
         if (e != 0)
-            fail(__LINE__, "cycle %d: fd_renumber(%u, %u) errno %u", i, t, b, e);
+            check_fail(__LINE__, "cycle %d: fd_renumber(%u, %u) errno %u", i, t, b, e);
         bad |= t == b;
     }
     checks += 4000;
     CHECK(!bad);
-    CHECK_U64(FD_COUNT(), before);
+    CHECK_EQ(FD_COUNT(), before);
     EXPECT_CONTENT(b, "AAAA"); /* the last cycle (i = 1999) opened a.txt */
     EXPECT_OK(__wasi_fd_close(b));
-    CHECK_U64(FD_COUNT(), base);
+    CHECK_EQ(FD_COUNT(), base);
 }
 
 int main(int argc, char **argv) {
     if (argc != 2)
-        fail(__LINE__, "usage: fs_fd <preopen name>");
+        check_fail(__LINE__, "usage: fs_fd <preopen name>");
     test_stdout();
     test_prestat(argv[1]);
     test_fdstat();
@@ -703,6 +651,5 @@ int main(int argc, char **argv) {
     test_set_times();
     test_advise_sync();
     test_renumber();
-    printf("fs_fd: ok %d checks\n", checks);
-    return 0;
+    return check_summary("fs_fd: ok %d checks\n", checks);
 }

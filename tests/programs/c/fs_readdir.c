@@ -25,9 +25,10 @@
  *   - fd_readdir on a regular file: NOTDIR (BADF, NOTCAPABLE accepted); on an
  *     unopened fd: BADF.
  * Output: "fs_readdir: ok <n> checks\n" and the entry names in listing order,
- * one "entry <type> <name>" line each; exit 1 on the first failure.
+ * one "entry <type> <name>" line each. The first failed check ends the run
+ * (check.h with CHECK_FAIL_FAST): "fs_readdir: FAIL line <n>: ..." on stderr and
+ * exit status 1.
  */
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,59 +36,9 @@
 #include <string.h>
 #include <wasi/api.h>
 
-static int checks;
-
-__attribute__((format(printf, 2, 3), noreturn))
-static void fail(int line, const char *fmt, ...) {
-    va_list ap;
-    fflush(stdout);
-    fprintf(stderr, "fs_readdir: FAIL line %d: ", line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(1);
-}
-
-static int errno_in(__wasi_errno_t e, const __wasi_errno_t *set, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (set[i] == e)
-            return 1;
-    return 0;
-}
-
-#define CHECK(cond)                                                                \
-    do {                                                                           \
-        checks++;                                                                  \
-        if (!(cond))                                                               \
-            fail(__LINE__, "CHECK(%s)", #cond);                                    \
-    } while (0)
-
-#define CHECK_U64(actual, expected)                                                \
-    do {                                                                           \
-        checks++;                                                                  \
-        uint64_t a_ = (uint64_t)(actual), x_ = (uint64_t)(expected);              \
-        if (a_ != x_)                                                              \
-            fail(__LINE__, "%s: expected %llu, got %llu", #actual,                 \
-                 (unsigned long long)x_, (unsigned long long)a_);                  \
-    } while (0)
-
-#define EXPECT_OK(expr)                                                            \
-    do {                                                                           \
-        checks++;                                                                  \
-        __wasi_errno_t e_ = (expr);                                                \
-        if (e_ != __WASI_ERRNO_SUCCESS)                                            \
-            fail(__LINE__, "%s: expected errno 0 (success), got %u", #expr, e_);   \
-    } while (0)
-
-#define EXPECT_ERRNO(expr, ...)                                                    \
-    do {                                                                           \
-        checks++;                                                                  \
-        const __wasi_errno_t set_[] = {__VA_ARGS__};                               \
-        __wasi_errno_t e_ = (expr);                                                \
-        if (!errno_in(e_, set_, sizeof set_ / sizeof set_[0]))                     \
-            fail(__LINE__, "%s: expected errno %s, got %u", #expr, #__VA_ARGS__, e_); \
-    } while (0)
+#define CHECK_NAME "fs_readdir"
+#define CHECK_FAIL_FAST
+#include "check.h"
 
 #define DIR_FD 3
 #define HDR sizeof(__wasi_dirent_t)
@@ -123,17 +74,17 @@ static int parse(int line, const uint8_t *buf, __wasi_size_t len, struct entry *
     size_t off = 0;
     while (off < len) {
         if (n == max)
-            fail(line, "more than %d entries", max);
+            check_fail(line, "more than %d entries", max);
         if (len - off < HDR)
-            fail(line, "truncated header at offset %zu (bufused %lu)", off, len);
+            check_fail(line, "truncated header at offset %zu (bufused %lu)", off, len);
         memcpy(&out[n].d, buf + off, HDR);
         uint32_t nl = out[n].d.d_namlen;
         if (nl >= sizeof out[n].name || len - off - HDR < nl)
-            fail(line, "bad d_namlen %u at offset %zu (bufused %lu)", nl, off, len);
+            check_fail(line, "bad d_namlen %u at offset %zu (bufused %lu)", nl, off, len);
         memcpy(out[n].name, buf + off + HDR, nl);
         out[n].name[nl] = 0;
         if (strlen(out[n].name) != nl)
-            fail(line, "NUL byte inside the name at offset %zu", off);
+            check_fail(line, "NUL byte inside the name at offset %zu", off);
         out[n].off = off;
         off += HDR + nl;
         n++;
@@ -177,13 +128,13 @@ int main(void) {
     EXPECT_OK(__wasi_fd_readdir(rd, full, sizeof full, 0, &full_len));
     CHECK(full_len > 0 && full_len < sizeof full);
     nents = parse(__LINE__, full, full_len, ents, MAXE);
-    CHECK_U64(nents, NEXPECTED);
+    CHECK_EQ(nents, NEXPECTED);
     for (int i = 0; i < NEXPECTED; i++) {
         int j = find(expected[i].name);
         if (j < 0)
-            fail(__LINE__, "entry \"%s\" missing", expected[i].name);
-        CHECK_U64(ents[j].d.d_type, expected[i].type);
-        CHECK_U64(ents[j].d.d_namlen, strlen(expected[i].name));
+            check_fail(__LINE__, "entry \"%s\" missing", expected[i].name);
+        CHECK_EQ(ents[j].d.d_type, expected[i].type);
+        CHECK_EQ(ents[j].d.d_namlen, strlen(expected[i].name));
     }
     CHECK(full[full_len] == 0xEE); /* nothing written past bufused */
     for (int i = 0; i < nents; i++)
@@ -199,7 +150,7 @@ int main(void) {
         EXPECT_OK(__wasi_path_open(DIR_FD, 0, path, 0, __WASI_RIGHTS_FD_FILESTAT_GET, 0, 0, &f));
         __wasi_filestat_t st;
         EXPECT_OK(__wasi_fd_filestat_get(f, &st));
-        CHECK_U64(ents[find(inodes[i])].d.d_ino, st.ino);
+        CHECK_EQ(ents[find(inodes[i])].d.d_ino, st.ino);
         EXPECT_OK(__wasi_fd_close(f));
     }
 
@@ -207,7 +158,7 @@ int main(void) {
     static uint8_t again[4096];
     __wasi_size_t used = 0;
     EXPECT_OK(__wasi_fd_readdir(rd, again, sizeof again, 0, &used));
-    CHECK_U64(used, full_len);
+    CHECK_EQ(used, full_len);
     CHECK(same(again, 0, full_len));
 
     /* resume from each entry's d_next: the rest of the listing, byte for byte */
@@ -215,17 +166,17 @@ int main(void) {
         memset(again, 0, sizeof again);
         EXPECT_OK(__wasi_fd_readdir(rd, again, sizeof again, ents[i].d.d_next, &used));
         size_t rest = full_len - (ents[i].off + HDR + ents[i].d.d_namlen);
-        CHECK_U64(used, rest);
+        CHECK_EQ(used, rest);
         CHECK(same(again, full_len - rest, rest));
         if (i + 1 < nents)
             CHECK(ents[i].d.d_next != ents[i + 1].d.d_next);
     }
     /* cookie past the end: nothing, and not an error */
     EXPECT_OK(__wasi_fd_readdir(rd, again, sizeof again, ents[nents - 1].d.d_next, &used));
-    CHECK_U64(used, 0);
+    CHECK_EQ(used, 0);
     used = 1234;
     EXPECT_OK(__wasi_fd_readdir(rd, again, sizeof again, UINT64_MAX, &used));
-    CHECK_U64(used, 0);
+    CHECK_EQ(used, 0);
 
     /* small buffers: filled exactly, the last entry truncated */
     for (__wasi_size_t len = 0; len <= full_len; len++) {
@@ -233,17 +184,17 @@ int main(void) {
         used = 0xFFFF;
         __wasi_errno_t e = __wasi_fd_readdir(rd, again, len, 0, &used);
         if (e != 0)
-            fail(__LINE__, "fd_readdir buf_len %lu: errno %u", len, e);
+            check_fail(__LINE__, "fd_readdir buf_len %lu: errno %u", len, e);
         if (used != len)
-            fail(__LINE__, "fd_readdir buf_len %lu: bufused %lu, expected %lu", len, used, len);
+            check_fail(__LINE__, "fd_readdir buf_len %lu: bufused %lu, expected %lu", len, used, len);
         if (!same(again, 0, len) || again[len] != 0xEE)
-            fail(__LINE__, "fd_readdir buf_len %lu: bytes differ from the full listing", len);
+            check_fail(__LINE__, "fd_readdir buf_len %lu: bytes differ from the full listing", len);
         checks += 3;
     }
     /* a small buffer from a cookie: the truncated start of the rest */
     size_t off2 = ents[2].off;
     EXPECT_OK(__wasi_fd_readdir(rd, again, (uint32_t)(HDR + 1), ents[1].d.d_next, &used));
-    CHECK_U64(used, HDR + 1);
+    CHECK_EQ(used, HDR + 1);
     CHECK(same(again, off2, HDR + 1));
 
     /* errors */
@@ -255,8 +206,8 @@ int main(void) {
     EXPECT_OK(__wasi_fd_close(rd));
     EXPECT_ERRNO(__wasi_fd_readdir(rd, again, sizeof again, 0, &used), __WASI_ERRNO_BADF);
 
-    printf("fs_readdir: ok %d checks\n", checks);
+    int status = check_summary("fs_readdir: ok %d checks\n", checks);
     for (int i = 0; i < nents; i++)
         printf("entry %u %s\n", (unsigned)ents[i].d.d_type, ents[i].name);
-    return 0;
+    return status;
 }

@@ -18,20 +18,21 @@
  *   ro/: ro.txt "READ ONLY DATA\n", ro2.txt, rodir/
  * SECTION is one of: paths symlinks readonly renumber poll bounds.
  *
- * Output: "ok <section> <n> checks" on stdout and exit 0. Each failed check
+ * Output: "ok <section> <n> checks" on stdout and exit 0. Each failed check (check.h)
  * prints "sandbox[<section>]: FAIL line <n>: <call>: expected ..., got ..." on
  * stderr; the run goes on and exits 1 at the end. When an attack that should
  * have been refused opens something, up to 40 bytes of it are shown.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wasi/api.h>
 
-#define END 0xFFFF
+#define CHECK_NAME "sandbox"
+#include "check.h"
+
 #define SANDBOX 3
 #define RO 4
 
@@ -48,62 +49,28 @@ int32_t raw_path_unlink_file(int32_t fd, int32_t path, int32_t path_len)
 
 static const char *section = "?";
 static const char *abs_secret, *abs_outside;
-static int checks, failures;
 
-/* Accepted errno sets (END-terminated). */
-static const int OK_[] = {0, END};
-static const int ESC[] = {__WASI_ERRNO_PERM, __WASI_ERRNO_NOTCAPABLE, END};
-static const int ESC_OR_INVAL[] = {__WASI_ERRNO_PERM, __WASI_ERRNO_NOTCAPABLE, __WASI_ERRNO_INVAL, END};
-static const int LOOP_[] = {__WASI_ERRNO_LOOP, END};
-static const int NOFOLLOW_DIR[] = {__WASI_ERRNO_LOOP, __WASI_ERRNO_NOTDIR, END};
-static const int TRAIL[] = {__WASI_ERRNO_PERM, __WASI_ERRNO_NOTCAPABLE, __WASI_ERRNO_LOOP, __WASI_ERRNO_NOTDIR,
-                            END};
-static const int TRAIL_CREAT[] = {__WASI_ERRNO_PERM, __WASI_ERRNO_NOTCAPABLE, __WASI_ERRNO_LOOP,
-                                  __WASI_ERRNO_NOTDIR, __WASI_ERRNO_ISDIR, __WASI_ERRNO_NOENT, END};
-static const int MKDIR_DANGLING[] = {__WASI_ERRNO_EXIST, __WASI_ERRNO_PERM, __WASI_ERRNO_NOTCAPABLE, END};
-static const int CREAT_NOFOLLOW[] = {__WASI_ERRNO_LOOP, __WASI_ERRNO_PERM, __WASI_ERRNO_NOTCAPABLE, END};
-static const int EXCL_NOFOLLOW[] = {__WASI_ERRNO_EXIST, __WASI_ERRNO_LOOP, __WASI_ERRNO_PERM,
-                                    __WASI_ERRNO_NOTCAPABLE, END};
-static const int NUL_[] = {__WASI_ERRNO_INVAL, __WASI_ERRNO_ILSEQ, END};
-static const int ILSEQ_[] = {__WASI_ERRNO_ILSEQ, END};
-static const int NOENT_[] = {__WASI_ERRNO_NOENT, END};
-static const int FILE_SLASH[] = {__WASI_ERRNO_NOTDIR, __WASI_ERRNO_NOENT, END};
-static const int DIRFD_FILE[] = {__WASI_ERRNO_NOTDIR, __WASI_ERRNO_NOTCAPABLE, END};
-static const int READONLY[] = {__WASI_ERRNO_PERM, __WASI_ERRNO_NOTCAPABLE, __WASI_ERRNO_ROFS,
-                               __WASI_ERRNO_ACCES, END};
-static const int RO_FD_WRITE[] = {__WASI_ERRNO_BADF, __WASI_ERRNO_PERM, __WASI_ERRNO_NOTCAPABLE,
-                                  __WASI_ERRNO_ROFS, __WASI_ERRNO_ACCES, END};
-static const int BADF_[] = {__WASI_ERRNO_BADF, END};
-static const int INVAL_[] = {__WASI_ERRNO_INVAL, END};
-static const int SET_SIZE_HUGE[] = {__WASI_ERRNO_INVAL, __WASI_ERRNO_FBIG, END};
-
-__attribute__((format(printf, 2, 3)))
-static void failf(int line, const char *fmt, ...) {
-    va_list ap;
-    failures++;
-    fflush(stdout);
-    fprintf(stderr, "sandbox[%s]: FAIL line %d: ", section, line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-static int in_set(int e, const int *set) {
-    for (; *set != END; set++)
-        if (*set == e)
-            return 1;
-    return 0;
-}
-
-static const char *set_str(const int *set) {
-    static char buf[128];
-    size_t n = 0;
-    buf[0] = 0;
-    for (; *set != END && n < sizeof buf - 8; set++)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%d", n ? "," : "", *set);
-    return buf;
-}
+/* Accepted errno sets: lists of errnos for EXPECT_ERRNO and ERRNOS (check.h). */
+#define E(x) __WASI_ERRNO_##x
+#define ESC E(PERM), E(NOTCAPABLE)
+#define ESC_OR_INVAL E(PERM), E(NOTCAPABLE), E(INVAL)
+#define LOOP_ E(LOOP)
+#define NOFOLLOW_DIR E(LOOP), E(NOTDIR)
+#define TRAIL E(PERM), E(NOTCAPABLE), E(LOOP), E(NOTDIR)
+#define TRAIL_CREAT E(PERM), E(NOTCAPABLE), E(LOOP), E(NOTDIR), E(ISDIR), E(NOENT)
+#define MKDIR_DANGLING E(EXIST), E(PERM), E(NOTCAPABLE)
+#define CREAT_NOFOLLOW E(LOOP), E(PERM), E(NOTCAPABLE)
+#define EXCL_NOFOLLOW E(EXIST), E(LOOP), E(PERM), E(NOTCAPABLE)
+#define NUL_ E(INVAL), E(ILSEQ)
+#define ILSEQ_ E(ILSEQ)
+#define NOENT_ E(NOENT)
+#define FILE_SLASH E(NOTDIR), E(NOENT)
+#define DIRFD_FILE E(NOTDIR), E(NOTCAPABLE)
+#define READONLY E(PERM), E(NOTCAPABLE), E(ROFS), E(ACCES)
+#define RO_FD_WRITE E(BADF), E(PERM), E(NOTCAPABLE), E(ROFS), E(ACCES)
+#define BADF_ E(BADF)
+#define INVAL_ E(INVAL)
+#define SET_SIZE_HUGE E(INVAL), E(FBIG)
 
 /* A printable rendering of a path that may hold NUL or invalid UTF-8 bytes. */
 static const char *shown(const char *p, size_t len) {
@@ -119,24 +86,6 @@ static const char *shown(const char *p, size_t len) {
     out[n] = 0;
     return out;
 }
-
-static int expect_errno(int line, const char *what, int got, const int *set) {
-    checks++;
-    if (!in_set(got, set)) {
-        failf(line, "%s: expected errno in {%s}, got %d (%s)", what, set_str(set), got, strerror(got));
-        return 0;
-    }
-    return 1;
-}
-
-#define EXPECT(cond)                                                                                              \
-    do {                                                                                                          \
-        checks++;                                                                                                 \
-        if (!(cond))                                                                                              \
-            failf(__LINE__, "%s", #cond);                                                                         \
-    } while (0)
-#define EXPECT_ERRNO(call, set) expect_errno(__LINE__, #call, (call), (set))
-#define EXPECT_OK(call) expect_errno(__LINE__, #call, (call), OK_)
 
 /* Rights: the guest asks for what it needs, as wasi-libc does, masked by the directory's
  * inheriting rights, so that a refusal comes from the path and not from the rights. */
@@ -164,7 +113,7 @@ static void show_leak(int line, __wasi_fd_t fd) {
     size_t n = 0;
     __wasi_iovec_t iov = {(uint8_t *)buf, 40};
     if (__wasi_fd_read(fd, &iov, 1, &n) == 0 && n > 0)
-        failf(line, "  ... and it read %zu bytes: \"%s\"", n, shown(buf, n));
+        check_fail(line, "  ... and it read %zu bytes: \"%s\"", n, shown(buf, n));
 }
 
 /* path_open that must be refused with an errno in `set`; a descriptor it opens anyway is closed. */
@@ -176,7 +125,7 @@ static void refuse_open_len(int line, __wasi_fd_t dir, __wasi_lookupflags_t lf, 
                           (int64_t)rights, (int64_t)rights, 0, (int32_t)(uintptr_t)&fd);
     snprintf(what, sizeof what, "path_open(%u, lookup=%u, \"%s\", oflags=%#x, rights=%#llx)", dir, lf,
              shown(path, len), of, (unsigned long long)rights);
-    if (!expect_errno(line, what, e, set) && e == 0) {
+    if (!check_errno(line, what, e, set) && e == 0) {
         show_leak(line, (__wasi_fd_t)fd);
         (void)__wasi_fd_close((__wasi_fd_t)fd);
     } else if (e == 0) {
@@ -184,9 +133,9 @@ static void refuse_open_len(int line, __wasi_fd_t dir, __wasi_lookupflags_t lf, 
     }
 }
 #define REFUSE_OPEN(dir, lf, path, of, rights, set)                                                               \
-    refuse_open_len(__LINE__, dir, lf, path, strlen(path), of, rights, set)
+    refuse_open_len(__LINE__, dir, lf, path, strlen(path), of, rights, ERRNOS(set))
 #define REFUSE_OPEN_LEN(dir, lf, path, len, of, rights, set)                                                      \
-    refuse_open_len(__LINE__, dir, lf, path, len, of, rights, set)
+    refuse_open_len(__LINE__, dir, lf, path, len, of, rights, ERRNOS(set))
 
 /* path_open that must succeed: the new fd (or -1 after reporting). */
 static int open_ok(int line, __wasi_fd_t dir, __wasi_lookupflags_t lf, const char *path, __wasi_oflags_t of,
@@ -196,7 +145,7 @@ static int open_ok(int line, __wasi_fd_t dir, __wasi_lookupflags_t lf, const cha
     int e = __wasi_path_open(dir, lf, path, of, rights, rights, 0, &fd);
     snprintf(what, sizeof what, "path_open(%u, lookup=%u, \"%s\", oflags=%#x)", dir, lf, shown(path, strlen(path)),
              of);
-    return expect_errno(line, what, e, OK_) ? (int)fd : -1;
+    return check_errno(line, what, e, ERRNOS(E(SUCCESS))) ? (int)fd : -1;
 }
 #define OPEN_OK(dir, lf, path, of, rights) open_ok(__LINE__, dir, lf, path, of, rights)
 
@@ -222,7 +171,7 @@ static void expect_file(int line, __wasi_fd_t dir, __wasi_lookupflags_t lf, cons
     read_all((__wasi_fd_t)fd, buf, sizeof buf);
     checks++;
     if (strcmp(buf, content) != 0)
-        failf(line, "%s: read \"%s\", expected \"%s\"", path, shown(buf, strlen(buf)), content);
+        check_fail(line, "%s: read \"%s\", expected \"%s\"", path, shown(buf, strlen(buf)), content);
     (void)__wasi_fd_close((__wasi_fd_t)fd);
 }
 #define EXPECT_FILE(dir, lf, path, content, rights) expect_file(__LINE__, dir, lf, path, content, rights)
@@ -231,10 +180,10 @@ static void check_prestat(__wasi_fd_t fd, const char *name) {
     __wasi_prestat_t ps;
     char buf[64] = {0};
     EXPECT_OK(__wasi_fd_prestat_get(fd, &ps));
-    EXPECT(ps.u.dir.pr_name_len == strlen(name));
+    CHECK(ps.u.dir.pr_name_len == strlen(name));
     if (ps.u.dir.pr_name_len < sizeof buf) {
         EXPECT_OK(__wasi_fd_prestat_dir_name(fd, (uint8_t *)buf, ps.u.dir.pr_name_len));
-        EXPECT(strcmp(buf, name) == 0);
+        CHECK(strcmp(buf, name) == 0);
     }
 }
 
@@ -260,7 +209,7 @@ static void section_paths(void) {
     EXPECT_FILE(SANDBOX, 0, "./sub/./../file.txt", "hello sandbox\n", rd);
     EXPECT_FILE(SANDBOX, 0, "sub/inner.txt", "inner\n", rd);
     EXPECT_OK(__wasi_path_filestat_get(SANDBOX, 0, "sub/..", &st));
-    EXPECT(st.filetype == __WASI_FILETYPE_DIRECTORY);
+    CHECK(st.filetype == __WASI_FILETYPE_DIRECTORY);
 
     /* Absolute paths, through every path_* call. */
     REFUSE_OPEN(SANDBOX, 0, "/etc/passwd", 0, rd, ESC);
@@ -371,13 +320,13 @@ static void section_paths(void) {
         FILE *fp = fopen("/sandbox/../outside/secret.txt", "r");
         checks++;
         if (fp != NULL) {
-            failf(__LINE__, "fopen(\"/sandbox/../outside/secret.txt\") succeeded");
+            check_fail(__LINE__, "fopen(\"/sandbox/../outside/secret.txt\") succeeded");
             fclose(fp);
         } else if (errno != EPERM && errno != ENOTCAPABLE) {
-            failf(__LINE__, "fopen(\"/sandbox/../outside/secret.txt\"): errno %d (%s)", errno, strerror(errno));
+            check_fail(__LINE__, "fopen(\"/sandbox/../outside/secret.txt\"): errno %d (%s)", errno, strerror(errno));
         }
         fp = fopen("/sandbox/sub/../file.txt", "r");
-        EXPECT(fp != NULL);
+        CHECK(fp != NULL);
         if (fp)
             fclose(fp);
     }
@@ -401,9 +350,9 @@ static void section_symlinks(void) {
     EXPECT_FILE(SANDBOX, 0, "sub/up/file.txt", "hello sandbox\n", rd);
     EXPECT_FILE(SANDBOX, 0, "dotlink/dotlink/sub/inner.txt", "inner\n", rd);
     EXPECT_OK(__wasi_path_filestat_get(SANDBOX, 0, "esc", &st));
-    EXPECT(st.filetype == __WASI_FILETYPE_SYMBOLIC_LINK);
+    CHECK(st.filetype == __WASI_FILETYPE_SYMBOLIC_LINK);
     EXPECT_OK(__wasi_path_readlink(SANDBOX, "esc", (uint8_t *)buf, sizeof buf, &used));
-    EXPECT(used == strlen("../outside/secret.txt") && memcmp(buf, "../outside/secret.txt", used) == 0);
+    CHECK(used == strlen("../outside/secret.txt") && memcmp(buf, "../outside/secret.txt", used) == 0);
 
     /* CVE-2024-38358: a symlink to outside, followed for reading and for creating. */
     REFUSE_OPEN(SANDBOX, F, "esc", 0, rd, ESC);
@@ -498,12 +447,10 @@ static void section_symlinks(void) {
         targets[2] = abs_secret;
         for (int i = 0; names[i]; i++) {
             int e = __wasi_path_symlink(targets[i], SANDBOX, names[i]);
-            checks++;
-            if (e != 0 && !in_set(e, ESC)) {
-                failf(__LINE__, "path_symlink(\"%s\", \"%s\"): expected 0 or {%s}, got %d (%s)", targets[i],
-                      names[i], set_str(ESC), e, strerror(e));
+            char what[160];
+            snprintf(what, sizeof what, "path_symlink(\"%s\", \"%s\")", targets[i], names[i]);
+            if (!check_errno(__LINE__, what, e, ERRNOS(E(SUCCESS), ESC)))
                 continue;
-            }
             if (e != 0)
                 continue; /* refused at creation: also fine */
             if (strcmp(names[i], "made_up") == 0) {
@@ -522,13 +469,13 @@ static void section_symlinks(void) {
         FILE *fp = fopen("/sandbox/esc", "r");
         checks++;
         if (fp != NULL) {
-            failf(__LINE__, "fopen(\"/sandbox/esc\") succeeded");
+            check_fail(__LINE__, "fopen(\"/sandbox/esc\") succeeded");
             fclose(fp);
         }
         fp = fopen("/sandbox/escnew", "w");
         checks++;
         if (fp != NULL) {
-            failf(__LINE__, "fopen(\"/sandbox/escnew\", \"w\") succeeded");
+            check_fail(__LINE__, "fopen(\"/sandbox/escnew\", \"w\") succeeded");
             fclose(fp);
         }
     }
@@ -561,17 +508,15 @@ static void section_readonly(void) {
     {
         __wasi_fd_t fd = 0;
         int e = __wasi_path_open(RO, 0, "ro.txt", 0, R_ALL, R_ALL, __WASI_FDFLAGS_APPEND, &fd);
-        checks++;
-        if (e == 0) {
+        if (check_errno(__LINE__, "path_open(RO, \"ro.txt\", rights=all, APPEND)", e,
+                        ERRNOS(E(SUCCESS), READONLY)) &&
+            e == 0) {
             __wasi_ciovec_t iov = {(const uint8_t *)"PWNED", 5};
             size_t n = 0;
             EXPECT_ERRNO(__wasi_fd_write(fd, &iov, 1, &n), RO_FD_WRITE);
             EXPECT_ERRNO(__wasi_fd_pwrite(fd, &iov, 1, 0, &n), RO_FD_WRITE);
             EXPECT_ERRNO(__wasi_fd_filestat_set_size(fd, 0), RO_FD_WRITE);
             EXPECT_OK(__wasi_fd_close(fd));
-        } else if (!in_set(e, READONLY)) {
-            failf(__LINE__, "path_open(RO, \"ro.txt\", rights=all): expected 0 or {%s}, got %d (%s)",
-                  set_str(READONLY), e, strerror(e));
         }
     }
     /* A descriptor opened for reading cannot write (GHSA-2r75: writes to existing files). */
@@ -601,25 +546,19 @@ static void section_readonly(void) {
     /* Smuggling a read-only file into the writable preopen (GHSA-4ch3-9j33-3pmj), then writing it. */
     {
         int e = __wasi_path_link(RO, 0, "ro.txt", SANDBOX, "linked.txt");
-        checks++;
-        if (!in_set(e, READONLY))
-            failf(__LINE__, "path_link(RO \"ro.txt\" -> SANDBOX \"linked.txt\"): expected {%s}, got %d (%s)",
-                  set_str(READONLY), e, strerror(e));
+        check_errno(__LINE__, "path_link(RO \"ro.txt\" -> SANDBOX \"linked.txt\")", e, ERRNOS(READONLY));
         if (e == 0) {
             __wasi_fd_t fd = 0;
             if (__wasi_path_open(SANDBOX, 0, "linked.txt", 0, wr_sandbox, wr_sandbox, 0, &fd) == 0) {
                 __wasi_ciovec_t iov = {(const uint8_t *)"PWNED", 5};
                 size_t n = 0;
                 if (__wasi_fd_write(fd, &iov, 1, &n) == 0)
-                    failf(__LINE__, "  ... and writing the link changed the read-only file");
+                    check_fail(__LINE__, "  ... and writing the link changed the read-only file");
                 (void)__wasi_fd_close(fd);
             }
         }
         e = __wasi_path_rename(RO, "ro2.txt", SANDBOX, "moved.txt");
-        checks++;
-        if (!in_set(e, READONLY))
-            failf(__LINE__, "path_rename(RO \"ro2.txt\" -> SANDBOX \"moved.txt\"): expected {%s}, got %d (%s)",
-                  set_str(READONLY), e, strerror(e));
+        check_errno(__LINE__, "path_rename(RO \"ro2.txt\" -> SANDBOX \"moved.txt\")", e, ERRNOS(READONLY));
         if (e == 0) {
             __wasi_fd_t fd = 0;
             if (__wasi_path_open(SANDBOX, 0, "moved.txt", 0, wr_sandbox, wr_sandbox, 0, &fd) == 0) {
@@ -636,7 +575,7 @@ static void section_readonly(void) {
     EXPECT_FILE(RO, 0, "ro.txt", "READ ONLY DATA\n", rd);
     EXPECT_FILE(RO, 0, "ro2.txt", "second\n", rd);
     EXPECT_OK(__wasi_path_filestat_get(RO, 0, "rodir", &st));
-    EXPECT(st.filetype == __WASI_FILETYPE_DIRECTORY);
+    CHECK(st.filetype == __WASI_FILETYPE_DIRECTORY);
 
     /* The writable preopen still works (control). */
     {
@@ -645,7 +584,7 @@ static void section_readonly(void) {
             __wasi_ciovec_t iov = {(const uint8_t *)"fine\n", 5};
             size_t n = 0;
             EXPECT_OK(__wasi_fd_write((__wasi_fd_t)fd, &iov, 1, &n));
-            EXPECT(n == 5);
+            CHECK(n == 5);
             EXPECT_OK(__wasi_fd_close((__wasi_fd_t)fd));
         }
     }
@@ -662,11 +601,11 @@ static void section_renumber(void) {
     EXPECT_OK(__wasi_fd_fdstat_get(0, &fst));
     {
         int fd = OPEN_OK(SANDBOX, 0, "file.txt", 0, rd);
-        EXPECT(fd > 4);
+        CHECK(fd > 4);
         if (fd >= 0) {
             EXPECT_OK(__wasi_fd_renumber((__wasi_fd_t)fd, (__wasi_fd_t)fd));
             EXPECT_OK(__wasi_fd_fdstat_get((__wasi_fd_t)fd, &fst));
-            EXPECT(fst.fs_filetype == __WASI_FILETYPE_REGULAR_FILE);
+            CHECK(fst.fs_filetype == __WASI_FILETYPE_REGULAR_FILE);
             EXPECT_ERRNO(__wasi_fd_renumber((__wasi_fd_t)fd, 1234), BADF_);
             EXPECT_ERRNO(__wasi_fd_renumber((__wasi_fd_t)fd, 0xFFFFFFFFu), BADF_);
             EXPECT_ERRNO(__wasi_fd_renumber(1234, (__wasi_fd_t)fd), BADF_);
@@ -675,7 +614,7 @@ static void section_renumber(void) {
             {
                 char buf[64];
                 read_all((__wasi_fd_t)fd, buf, sizeof buf);
-                EXPECT(strcmp(buf, "hello sandbox\n") == 0);
+                CHECK(strcmp(buf, "hello sandbox\n") == 0);
             }
             EXPECT_OK(__wasi_fd_close((__wasi_fd_t)fd));
             EXPECT_ERRNO(__wasi_fd_renumber((__wasi_fd_t)fd, (__wasi_fd_t)fd), BADF_); /* closed */
@@ -690,9 +629,9 @@ static void section_renumber(void) {
         int fds[8];
         for (int i = 0; i < 8; i++) {
             fds[i] = OPEN_OK(SANDBOX, 0, "file.txt", 0, rd);
-            EXPECT(fds[i] > 4);
+            CHECK(fds[i] > 4);
             for (int j = 0; j < i; j++)
-                EXPECT(fds[i] != fds[j]);
+                CHECK(fds[i] != fds[j]);
         }
         /* renumber one open file over another: the target's old file is closed, the source fd is gone */
         if (fds[0] >= 0 && fds[1] >= 0) {
@@ -702,7 +641,7 @@ static void section_renumber(void) {
                 EXPECT_OK(__wasi_fd_renumber((__wasi_fd_t)sub, (__wasi_fd_t)fds[0]));
                 EXPECT_ERRNO(__wasi_fd_fdstat_get((__wasi_fd_t)sub, &fst), BADF_);
                 read_all((__wasi_fd_t)fds[0], buf, sizeof buf);
-                EXPECT(strcmp(buf, "inner\n") == 0);
+                CHECK(strcmp(buf, "inner\n") == 0);
             }
         }
         for (int i = 0; i < 8; i++)
@@ -735,17 +674,17 @@ static void poll_expect_one(int line, const __wasi_subscription_t *subs, size_t 
     char what[96];
     snprintf(what, sizeof what, "poll_oneoff(%zu subscriptions, want userdata %llu)", n,
              (unsigned long long)want_userdata);
-    if (!expect_errno(line, what, e, OK_))
+    if (!check_errno(line, what, e, ERRNOS(E(SUCCESS))))
         return;
     checks++;
     if (nev != 1) {
-        failf(line, "%s: nevents=%zu, expected 1", what, nev);
+        check_fail(line, "%s: nevents=%zu, expected 1", what, nev);
         return;
     }
     checks++;
     if (ev[0].userdata != want_userdata || ev[0].error != 0 || ev[0].type != __WASI_EVENTTYPE_CLOCK)
-        failf(line, "%s: event userdata=%llu error=%u type=%u", what, (unsigned long long)ev[0].userdata,
-              ev[0].error, ev[0].type);
+        check_fail(line, "%s: event userdata=%llu error=%u type=%u", what, (unsigned long long)ev[0].userdata,
+                   ev[0].error, ev[0].type);
 }
 #define POLL_EXPECT_ONE(subs, n, userdata) poll_expect_one(__LINE__, subs, n, userdata)
 
@@ -806,16 +745,16 @@ static void section_bounds(void) {
 
     /* fd_readdir cookies past the end: nothing, no error. */
     EXPECT_OK(__wasi_fd_readdir(SANDBOX, buf, sizeof buf, 0xFFFFFFFFFFFFFFFFull, &used));
-    EXPECT(used == 0);
+    CHECK(used == 0);
     used = 99;
     EXPECT_OK(__wasi_fd_readdir(SANDBOX, buf, sizeof buf, 0x8000000000000000ull, &used));
-    EXPECT(used == 0);
+    CHECK(used == 0);
     used = 99;
     EXPECT_OK(__wasi_fd_readdir(SANDBOX, buf, sizeof buf, 0x7FFFFFFFFFFFFFFFull, &used));
-    EXPECT(used == 0);
+    CHECK(used == 0);
     used = 0;
     EXPECT_OK(__wasi_fd_readdir(SANDBOX, buf, sizeof buf, 0, &used)); /* control */
-    EXPECT(used > 0);
+    CHECK(used > 0);
 
     /* fd_seek: huge and negative offsets are INVAL and leave the position alone. */
     {
@@ -823,7 +762,7 @@ static void section_bounds(void) {
         if (fd >= 0) {
             __wasi_fd_t f = (__wasi_fd_t)fd;
             EXPECT_OK(__wasi_fd_seek(f, 10, __WASI_WHENCE_SET, &pos));
-            EXPECT(pos == 10);
+            CHECK(pos == 10);
             EXPECT_ERRNO(__wasi_fd_seek(f, -1, __WASI_WHENCE_SET, &pos), INVAL_);
             EXPECT_ERRNO(__wasi_fd_seek(f, INT64_MIN, __WASI_WHENCE_SET, &pos), INVAL_);
             EXPECT_ERRNO(__wasi_fd_seek(f, INT64_MAX, __WASI_WHENCE_CUR, &pos), INVAL_);
@@ -835,7 +774,7 @@ static void section_bounds(void) {
             EXPECT_ERRNO(__wasi_fd_seek(f, 0, 3, &pos), INVAL_);
             EXPECT_ERRNO(__wasi_fd_seek(f, 0, 0xFF, &pos), INVAL_);
             EXPECT_OK(__wasi_fd_tell(f, &pos));
-            EXPECT(pos == 10);
+            CHECK(pos == 10);
             /* pread offsets above 2^63-1 */
             {
                 __wasi_iovec_t iov = {buf, 4};
@@ -843,7 +782,7 @@ static void section_bounds(void) {
                 EXPECT_ERRNO(__wasi_fd_pread(f, &iov, 1, 0x8000000000000000ull, &n), INVAL_);
                 EXPECT_ERRNO(__wasi_fd_pread(f, &iov, 1, 0xFFFFFFFFFFFFFFFFull, &n), INVAL_);
                 EXPECT_OK(__wasi_fd_pread(f, &iov, 1, 0x4000000000000000ull, &n)); /* legal: past EOF, 0 bytes */
-                EXPECT(n == 0);
+                CHECK(n == 0);
             }
             EXPECT_OK(__wasi_fd_close(f));
         }
@@ -861,9 +800,9 @@ static void section_bounds(void) {
             EXPECT_ERRNO(__wasi_fd_filestat_set_size(f, 0x8000000000000000ull), SET_SIZE_HUGE);
             EXPECT_ERRNO(__wasi_fd_seek(f, INT64_MAX, __WASI_WHENCE_END, &pos), INVAL_);
             EXPECT_OK(__wasi_fd_pwrite(f, &iov, 1, 0, &n));
-            EXPECT(n == 4);
+            CHECK(n == 4);
             EXPECT_OK(__wasi_fd_filestat_get(f, &st));
-            EXPECT(st.size == 4);
+            CHECK(st.size == 4);
             EXPECT_OK(__wasi_fd_close(f));
         }
     }
@@ -875,6 +814,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     section = argv[1];
+    check_name_set("sandbox[%s]", section);
     abs_secret = argv[2];
     abs_outside = argv[3];
     check_prestat(SANDBOX, "/sandbox");
@@ -894,10 +834,5 @@ int main(int argc, char **argv) {
         fprintf(stderr, "sandbox: unknown section %s\n", section);
         return 2;
     }
-    if (failures) {
-        fprintf(stderr, "sandbox[%s]: %d of %d checks failed\n", section, failures, checks);
-        return 1;
-    }
-    printf("ok %s %d checks\n", section, checks);
-    return 0;
+    return check_summary("ok %s %d checks\n", section, checks);
 }

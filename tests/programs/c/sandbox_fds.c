@@ -13,9 +13,9 @@
  * leaving them open) and the directory "sub", prints "ok <n> checks holding 6
  * fds" and ends: `return` returns from main (exit code 0), `exit` calls
  * proc_exit(3), `trap` executes `unreachable` with the files still open.
- * A failed check prints "sandbox_fds: FAIL line <n>: ..." on stderr; exit 1.
+ * A failed check prints "sandbox_fds: FAIL line <n>: ..." on stderr (check.h);
+ * the run goes on and exits 1 at the end.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,26 +29,11 @@ int32_t host_fd_count(uint32_t *out) __attribute__((import_module("test"), impor
     (__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_SEEK | __WASI_RIGHTS_FD_TELL |             \
      __WASI_RIGHTS_FD_FILESTAT_GET)
 
-static int checks, failures;
+#define CHECK_NAME "sandbox_fds"
+#include "check.h"
 
-__attribute__((format(printf, 2, 3)))
-static void failf(int line, const char *fmt, ...) {
-    va_list ap;
-    failures++;
-    fprintf(stderr, "sandbox_fds: FAIL line %d: ", line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-#define EXPECT_EQ(got, want, what)                                                                                \
-    do {                                                                                                          \
-        long long g_ = (long long)(got), w_ = (long long)(want);                                                 \
-        checks++;                                                                                                 \
-        if (g_ != w_)                                                                                             \
-            failf(__LINE__, "%s: got %lld, expected %lld", what, g_, w_);                                        \
-    } while (0)
+/* One check (check.h): got == want; `what` names it in the failure line. */
+#define EXPECT_EQ(got, want, what) check_eq(__LINE__, what, (got), (want))
 
 static uint32_t fd_count(void) {
     uint32_t n = 0;
@@ -69,7 +54,7 @@ static __wasi_fd_t open_file(int line, const char *path, __wasi_oflags_t oflags)
     int e = __wasi_path_open(SANDBOX, 0, path, oflags, rights(), rights(), 0, &fd);
     checks++;
     if (e != 0)
-        failf(line, "path_open(\"%s\"): errno %d", path, e);
+        check_fail(line, "path_open(\"%s\"): errno %d", path, e);
     return fd;
 }
 
@@ -91,9 +76,7 @@ int main(int argc, char **argv) {
     /* fd_renumber closes what it renumbers over (it used to leak host fds until exhaustion). */
     __wasi_fd_t target = open_file(__LINE__, "target.txt", CT);
     uint32_t with_one = fd_count();
-    checks++;
-    if (with_one <= base)
-        failf(__LINE__, "host fds with one file open: %u, before: %u", with_one, base);
+    CHECKF(with_one > base, "host fds with one file open: %u, before: %u", with_one, base);
     for (int i = 0; i < 50; i++) {
         __wasi_fd_t fd = open_file(__LINE__, "cycle.txt", 0);
         EXPECT_EQ(__wasi_fd_renumber(fd, target), 0, "fd_renumber(new, target)");
@@ -130,14 +113,10 @@ int main(int argc, char **argv) {
     }
     checks++;
     if (fd_count() < base + 6)
-        failf(__LINE__, "host fds while holding 6 open: %u, before: %u", fd_count(), base);
+        check_fail(__LINE__, "host fds while holding 6 open: %u, before: %u", fd_count(), base);
 
-    if (failures) {
-        fprintf(stderr, "sandbox_fds: %d of %d checks failed\n", failures, checks);
+    if (check_summary("ok %d checks holding 6 fds\n", checks) != 0)
         return 1;
-    }
-    printf("ok %d checks holding 6 fds\n", checks);
-    fflush(stdout);
     if (strcmp(mode, "exit") == 0)
         __wasi_proc_exit(3);
     if (strcmp(mode, "trap") == 0)
