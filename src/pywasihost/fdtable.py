@@ -14,6 +14,7 @@ import stat
 import sys
 import termios
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import BinaryIO
 
 from .abi import (
@@ -53,7 +54,11 @@ _STREAM = Rights.POLL_FD_READWRITE | Rights.FD_FDSTAT_SET_FLAGS | Rights.FD_FILE
 READ_STREAM = _STREAM | Rights.FD_READ
 WRITE_STREAM = _STREAM | Rights.FD_WRITE
 SEEKABLE = Rights.FD_SEEK | Rights.FD_TELL
+_SEEKABLE = SEEKABLE.value
 NO_RIGHTS = Rights(0)
+#: Every right as a plain int (``RIGHT.FD_READ``), for what a call passes to :meth:`FdTable.get`:
+#: an IntFlag operation builds an enum member each time (about 1 us), an int one does not.
+RIGHT = SimpleNamespace(**{str(m.name): m.value for m in Rights})
 #: Rights only a directory / a socket implements (the other kinds refuse with NOTDIR / NOTSOCK).
 DIRECTORY_ONLY = sum(r.value for r in Rights if (r.name or "").startswith("PATH_")) | Rights.FD_READDIR.value
 SOCKET_ONLY = (Rights.SOCK_ACCEPT | Rights.SOCK_SHUTDOWN).value
@@ -75,21 +80,32 @@ class Descriptor:
     #: ``NOTCAPABLE``. Only rights whose methods this class leaves at their refusing default.
     implied: int = SOCKET_ONLY
 
-    def __init__(self, rights_base: Rights, rights_inheriting: Rights = NO_RIGHTS, flags: Fdflags = NO_FLAGS):
+    # Rights are kept as plain ints (``_base``, ``_inheriting``): IntFlag arithmetic builds an enum
+    # member per operation (about 1 us each), and descriptors are made and checked on hot paths.
+    # The properties give them as ``Rights`` to everyone else.
+
+    def __init__(self, rights_base: int, rights_inheriting: int = 0, flags: Fdflags = NO_FLAGS):
         self.rights_base = rights_base
-        self.rights_inheriting = rights_inheriting
+        self._inheriting = int(rights_inheriting)
         self.flags = flags
 
     @property
     def rights_base(self) -> Rights:
-        return self._rights_base
+        return Rights(self._base)
 
     @rights_base.setter
-    def rights_base(self, rights: Rights) -> None:
-        self._rights_base = rights
-        # The rights this descriptor lacks, as a plain int: FdTable.get checks against it on every
-        # call, and IntFlag arithmetic would build enum members there (about 1.5 us per call).
-        self.lacking = ~(int(rights) | self.implied)
+    def rights_base(self, rights: int) -> None:
+        self._base = int(rights)
+        # The rights this descriptor lacks: FdTable.get checks the call's rights against it.
+        self.lacking = ~(self._base | self.implied)
+
+    @property
+    def rights_inheriting(self) -> Rights:
+        return Rights(self._inheriting)
+
+    @rights_inheriting.setter
+    def rights_inheriting(self, rights: int) -> None:
+        self._inheriting = int(rights)
 
     def fdstat(self) -> Fdstat:
         return Fdstat(self.filetype, self.flags, self.rights_base, self.rights_inheriting)
@@ -270,24 +286,25 @@ class HostFd(Descriptor):
     def __init__(
         self,
         fd: int,
-        rights: Rights,
+        rights: int,
         *,
         owned: bool = False,
-        inheriting: Rights = NO_RIGHTS,
+        inheriting: int = 0,
         flags: Fdflags = NO_FLAGS,
         st: os.stat_result | None = None,
     ) -> None:
         mode = (st or os.fstat(fd)).st_mode
         self.filetype = filetype_of(mode)
+        rights = int(rights)
         if stat.S_ISREG(mode) or stat.S_ISBLK(mode):
-            rights |= SEEKABLE
+            rights |= _SEEKABLE
         elif stat.S_ISCHR(mode):
             # wasi-libc's isatty() is "character device without seek/tell rights": give a terminal
             # exactly that, and a non-terminal character device (/dev/null) the seek rights it has.
             if os.isatty(fd):
-                rights &= ~SEEKABLE
+                rights &= ~_SEEKABLE
             else:
-                rights |= SEEKABLE
+                rights |= _SEEKABLE
         if self.filetype != Filetype.DIRECTORY:
             # path_* and fd_readdir on a file reach the method and answer NOTDIR, as wasmtime does.
             self.implied = DIRECTORY_ONLY | SOCKET_ONLY

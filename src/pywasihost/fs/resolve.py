@@ -327,13 +327,28 @@ def open_beneath(
     symlink thus gives ``LOOP`` without ``follow`` and creates nothing. A path ending with a slash
     must name a directory: ``O_DIRECTORY`` is added, and with ``O_CREAT`` it is ``ISDIR`` (as Linux
     answers), before the kernel is asked to create anything.
+
+    With ``follow``, the final component is first opened as it is (no-follow): most paths do not end
+    in a symlink, and this saves reading the link first. Only when the kernel says it is one
+    (``ELOOP``, or ``ENOTDIR`` for ``O_DIRECTORY``) is the path resolved again with the expansion.
     """
+    if follow:
+        with resolve(base_fd, path, follow=False, base_is_dir=base_is_dir) as where:
+            try:
+                return _open_final(where, path, flags, mode)
+            except WasiError as exc:
+                if exc.errno not in (Errno.LOOP, Errno.NOTDIR):
+                    raise
     with resolve(base_fd, path, follow=follow, base_is_dir=base_is_dir) as where:
-        if where.trailing_slash:
-            if flags & os.O_CREAT:
-                raise WasiError(Errno.ISDIR, f"{path!r} ends with a slash: cannot create a file there")
-            flags |= os.O_DIRECTORY
-        try:
-            return os.open(where.name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=where.dir_fd)
-        except OSError as exc:
-            raise _oserror(exc) from exc
+        return _open_final(where, path, flags, mode)
+
+
+def _open_final(where: Resolved, path: str, flags: int, mode: int) -> int:
+    if where.trailing_slash:
+        if flags & os.O_CREAT:
+            raise WasiError(Errno.ISDIR, f"{path!r} ends with a slash: cannot create a file there")
+        flags |= os.O_DIRECTORY
+    try:
+        return os.open(where.name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=where.dir_fd)
+    except OSError as exc:
+        raise _oserror(exc) from exc

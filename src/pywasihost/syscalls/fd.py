@@ -26,13 +26,14 @@ from ..abi import (
 )
 from ..context import WasiContext
 from ..errors import WasiError
+from ..fdtable import RIGHT
 from ..fs.dirents import pack_dirents
 from ..namespace.types import CiovecArray, GuestBytes, IovecArray
 from ._register import wasi
 
-R = Rights
-_FD_WRITE = R.FD_WRITE.value
-_FD_READ = R.FD_READ.value
+R = RIGHT  # plain ints: see fdtable.RIGHT
+_FD_WRITE = R.FD_WRITE
+_FD_READ = R.FD_READ
 _MAX_OFFSET = (1 << 63) - 1  # offsets are signed on the host (off_t)
 
 

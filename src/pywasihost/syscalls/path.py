@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from ..abi import Fd, Fdflags, Filestat, Fstflags, Lookupflags, Oflags, Rights, Size, Timestamp
 from ..context import WasiContext
+from ..fdtable import RIGHT
 from ..namespace.types import GuestBytes, GuestString
 from ._register import wasi
 from .fd import times
 
-R = Rights
-_FOLLOW = Lookupflags.SYMLINK_FOLLOW
+R = RIGHT  # plain ints: see fdtable.RIGHT
+# Plain ints: an IntFlag operation builds an enum member (about 1 us) and these run on every call.
+_FOLLOW = Lookupflags.SYMLINK_FOLLOW.value
+_PATH_OPEN, _CREATE_FILE, _SET_SIZE = R.PATH_OPEN, R.PATH_CREATE_FILE, R.PATH_FILESTAT_SET_SIZE
+_CREAT, _TRUNC = Oflags.CREAT.value, Oflags.TRUNC.value
 
 
 @wasi("fd")
@@ -27,16 +31,13 @@ def path_open(
     fs_rights_inheriting: Rights,
     fdflags: Fdflags,
 ) -> Fd:
-    need = R.PATH_OPEN
-    if oflags & Oflags.CREAT:
-        need |= R.PATH_CREATE_FILE
-    if oflags & Oflags.TRUNC:
-        need |= R.PATH_FILESTAT_SET_SIZE
+    o = int(oflags)
+    need = _PATH_OPEN | (_CREATE_FILE if o & _CREAT else 0) | (_SET_SIZE if o & _TRUNC else 0)
     d = ctx.fds.get(fd, need)
     ctx.fds.check_room()
     new = d.open_at(
         path,
-        follow=bool(dirflags & _FOLLOW),
+        follow=bool(int(dirflags) & _FOLLOW),
         oflags=oflags,
         fdflags=fdflags,
         base=fs_rights_base,
@@ -56,7 +57,7 @@ def path_create_directory(ctx: WasiContext, fd: Fd, path: GuestString) -> None:
 
 @wasi("filestat")
 def path_filestat_get(ctx: WasiContext, fd: Fd, flags: Lookupflags, path: GuestString) -> Filestat:
-    return ctx.fds.get(fd, R.PATH_FILESTAT_GET).stat_at(path, follow=bool(flags & _FOLLOW))
+    return ctx.fds.get(fd, R.PATH_FILESTAT_GET).stat_at(path, follow=bool(int(flags) & _FOLLOW))
 
 
 @wasi()
@@ -71,7 +72,7 @@ def path_filestat_set_times(
 ) -> None:
     d = ctx.fds.get(fd, R.PATH_FILESTAT_SET_TIMES)
     a, m = times(ctx, atim, mtim, fst_flags)
-    d.set_times_at(path, a, m, follow=bool(flags & _FOLLOW))
+    d.set_times_at(path, a, m, follow=bool(int(flags) & _FOLLOW))
 
 
 @wasi()
@@ -80,7 +81,7 @@ def path_link(
 ) -> None:
     source = ctx.fds.get(old_fd, R.PATH_LINK_SOURCE)
     target = ctx.fds.get(new_fd, R.PATH_LINK_TARGET)
-    source.link(old_path, target, new_path, follow=bool(old_flags & _FOLLOW))
+    source.link(old_path, target, new_path, follow=bool(int(old_flags) & _FOLLOW))
 
 
 @wasi("bufused")

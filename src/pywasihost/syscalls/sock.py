@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from ..abi import Errno, Fd, Fdflags, Riflags, Rights, Roflags, Sdflags, Siflags, Size
+from ..abi import Errno, Fd, Fdflags, Riflags, Roflags, Sdflags, Siflags, Size
 from ..context import WasiContext
 from ..errors import WasiError
+from ..fdtable import RIGHT
 from ..namespace.types import CiovecArray, IovecArray
 from ._register import wasi
 
-R = Rights
+R = RIGHT  # plain ints: see fdtable.RIGHT
 
 
 @wasi("fd")
