@@ -185,32 +185,3 @@ def test_stdio_from_and_to_files_given_by_path(tmp_path: Path) -> None:
     assert result.exit_code == 0 and result.stdout is None
     assert out.read_bytes().startswith(b"FROM A PATH\n") and err.read_bytes() == b"err:12\n"
     assert len(os.listdir("/proc/self/fd")) == before  # the run closed the files it opened
-
-
-def test_system_random_hands_out_each_byte_once_and_a_fork_gets_new_bytes() -> None:
-    from pywasihost import SystemRandom
-
-    rng = SystemRandom()
-    seen: list[bytes] = []
-    for n in (32, 32, 256, 1, 4096, 100_000, 32):
-        buf = bytearray(n)
-        rng.fill(memoryview(buf))
-        seen.append(bytes(buf))
-    joined = b"".join(s for s in seen if len(s) == 32)
-    assert len({joined[i : i + 32] for i in range(0, len(joined), 32)}) == 3  # no repeats
-    assert seen[4] != bytes(4096) and seen[5][-4096:] != bytes(4096)
-    # A forked child must not hand out what the parent's block still holds.
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child
-        buf = bytearray(32)
-        rng.fill(memoryview(buf))
-        os.write(w, bytes(buf))
-        os._exit(0)
-    os.close(w)
-    child = os.read(r, 32)
-    os.close(r)
-    os.waitpid(pid, 0)
-    parent = bytearray(32)
-    rng.fill(memoryview(parent))
-    assert len(child) == 32 and child != bytes(parent)

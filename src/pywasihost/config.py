@@ -12,7 +12,6 @@ from __future__ import annotations
 import enum
 import os
 import random as _random
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -108,44 +107,18 @@ class RandomSource:
 
 
 class SystemRandom(RandomSource):
-    """``os.urandom``, written in chunks so that no request makes the host allocate more than 64 KiB.
-
-    Small requests (up to 256 bytes, the common ``random_get(32)`` of a hash seed or a UUID) are cut
-    from a 4 KiB block read at once: one ``getrandom`` per 4 KiB instead of one per call. Each byte
-    is handed out once (under a lock, so threads sharing a config never get the same bytes), and a
-    forked child never reuses its parent's block.
-    """
+    """``os.urandom``, written in chunks so that no request makes the host allocate more than 64 KiB."""
 
     CHUNK = 1 << 16
-    BLOCK = 1 << 12
-    SMALL = 256
-
-    def __init__(self) -> None:
-        self._block = memoryview(b"")
-        self._pos = 0
-        self._pid = os.getpid()
-        self._lock = threading.Lock()
 
     def fill(self, buf: memoryview) -> None:
-        n = len(buf)
-        if n <= self.SMALL:
-            with self._lock:
-                pos = self._pos
-                if pos + n > len(self._block) or self._pid != _PID[0]:
-                    self._block, pos, self._pid = memoryview(os.urandom(self.BLOCK)), 0, _PID[0]
-                buf[:] = self._block[pos : pos + n]
-                self._pos = pos + n
+        n, chunk = len(buf), self.CHUNK
+        if n <= chunk:
+            buf[:] = os.urandom(n)
             return
-        chunk = self.CHUNK
         for start in range(0, n, chunk):
             end = min(n, start + chunk)
             buf[start:end] = os.urandom(end - start)
-
-
-# This process's id, kept current across fork (one hook for the process, not one per generator).
-_PID = [os.getpid()]
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=lambda: _PID.__setitem__(0, os.getpid()))
 
 
 class SeededRandom(RandomSource):
