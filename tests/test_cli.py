@@ -243,3 +243,12 @@ def test_help_names_every_flag() -> None:
         assert flag in out
     for flag in ("--deterministic", "--trace", "--invoke", "HOST::/ maps the guest root"):
         assert flag in out
+
+
+def test_invoke_calls_another_export() -> None:
+    module = str(program("wat/two_entries"))
+    assert (pywasihost("run", module).returncode, pywasihost("run", module).stdout) == (0, b"start\n")
+    proc = pywasihost("run", "--invoke", "greet", module)
+    assert (proc.returncode, proc.stdout) == (7, b"greet\n")
+    proc = pywasihost("run", "--invoke", "nonexistent", module)
+    assert proc.returncode == 2 and b"nonexistent" in proc.stderr and b"Traceback" not in proc.stderr

@@ -50,6 +50,7 @@ class WasiInstance:
         self.config = config or WasiConfig()
         self.namespace = namespace or Namespace.preview1()
         self.module = load_module(self.engine, module)
+        self._functions = frozenset(e.name for e in self.module.exports if e.kind == "function")
         self.context = ctx = WasiContext(self.config)
         ctx.instance = self
         if self.config.trace:
@@ -80,7 +81,11 @@ class WasiInstance:
         return self.context.memory
 
     def call(self, name: str, *args: Any) -> Any:
-        """Call an export. ``proc_exit`` raises :class:`ProcExit`; traps raise :class:`Trap`."""
+        """Call an export. ``proc_exit`` raises :class:`ProcExit`; traps raise :class:`Trap`; a name
+        the module does not export raises ``ValueError`` (naming the functions it does export)."""
+        if name not in self._functions:
+            exported = ", ".join(e.name for e in self.module.exports if e.kind == "function") or "none"
+            raise ValueError(f"the module exports no function {name!r} (it exports: {exported})")
         try:
             return self._instance.call(name, *args)
         except (ProcExit, Trap):
