@@ -21,3 +21,13 @@ def test_readme_block_runs(index: int, monkeypatch: pytest.MonkeyPatch, capsys: 
     monkeypatch.chdir(README.parent)
     exec(compile(BLOCKS[index], f"README.md block {index}", "exec"), {"__name__": "readme"})
     assert os.getcwd() == str(README.parent)
+
+
+def test_readme_shows_the_committed_benchmark_results() -> None:
+    # The table in the README is the one the last full run wrote, row for row.
+    latest = (README.parent / "benchmarks" / "results" / "latest.md").read_text(encoding="utf-8")
+    table = [line for line in latest.splitlines() if line.startswith("|")]
+    assert len(table) >= 10  # header, rule, seven workloads, geometric mean
+    readme = README.read_text(encoding="utf-8")
+    assert "\n".join(table) in readme
+    assert (README.parent / "benchmarks" / "results" / "ratios.png").is_file()
