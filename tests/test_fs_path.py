@@ -196,3 +196,63 @@ def test_a_readonly_preopen_refuses_every_mutation(tmp_path: Path) -> None:
     assert tree(rw) == {"rwfile": ("file", b"rw")}
     assert (rw / "rwfile").lstat().st_nlink == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ro", "rw"]
+
+
+# -- Rust std: std::fs computes its own path_open rights (unlike wasi-libc) ---------------------------
+
+RUST_STD_EXPECTED = """\
+create_dir_all: ok
+write: ok
+read_to_string: ok
+  content: hello from rust std
+metadata: ok
+  len 20 file true dir false
+open append: ok
+append: ok
+open read+write: ok
+seek: ok
+read_exact: ok
+  word: from
+set_len: ok
+  now: "hello"
+copy: ok
+hard_link: ok
+symlink: ok
+read_link: ok
+  target: b/hello.txt
+  through symlink: "hello"
+rename: ok
+read_dir: ok
+  entries: b linked.txt sym
+open missing: error NotFound errno 44
+create_dir existing: error AlreadyExists errno 20
+remove_dir non-empty: error Uncategorized errno 55
+escape with ..: error Uncategorized errno 76
+absolute outside: error Uncategorized errno -1
+remove_dir_all: ok
+remove_file: ok
+tree gone: error NotFound errno 44
+ro read: ok
+  content: read me
+ro write: error Uncategorized errno 76
+ro create: error Uncategorized errno 76
+ro append: error Uncategorized errno 76
+ro remove: error Uncategorized errno 76
+ro mkdir: error Uncategorized errno 76
+"""
+
+
+def test_rust_std_fs_works_and_is_refused_where_it_should_be(tmp_path: Path) -> None:
+    box, ro = tmp_path / "box", tmp_path / "ro"
+    box.mkdir()
+    ro.mkdir()
+    (ro / "readme.txt").write_bytes(b"read me\n")
+    (tmp_path / "outside.txt").write_bytes(b"secret\n")
+    result = run_program(
+        "rust_std/fs_std", "/sb", "/ro", preopens=[Preopen(box, "/sb"), Preopen(ro, "/ro", readonly=True)]
+    )
+    assert (result.exit_code, result.stderr) == (0, b"")
+    assert (result.stdout or b"").decode() == RUST_STD_EXPECTED
+    assert os.listdir(box) == []  # the program removed all it made
+    assert os.listdir(ro) == ["readme.txt"] and (ro / "readme.txt").read_bytes() == b"read me\n"
+    assert (tmp_path / "outside.txt").read_bytes() == b"secret\n"

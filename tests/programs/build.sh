@@ -24,13 +24,18 @@ CFLAGS=(--target=wasm32-wasi --sysroot=/usr -O2 -g0
 # build_into OUT: build everything below OUT (same layout as this directory).
 build_into() {
     local out=$1 src name
-    mkdir -p "$out/hello_wasi" "$out/c" "$out/wat"
+    mkdir -p "$out/hello_wasi" "$out/rust_std" "$out/c" "$out/wat"
 
     # Rust: hand-declared WASI imports, no std, no WASI crate.
     "$RUSTC" --edition 2021 --crate-type cdylib --crate-name hello_wasi \
         --target wasm32-unknown-unknown -O -C codegen-units=1 -C panic=abort \
         -C debuginfo=0 -C strip=symbols "--remap-path-prefix=$PWD=." \
         -o "$out/hello_wasi/hello_wasi.wasm" hello_wasi/src/lib.rs
+
+    # Rust std for wasm32-wasi: std::fs as Rust programs use it.
+    "$RUSTC" --edition 2021 --crate-name fs_std --target wasm32-wasi -O -C codegen-units=1 \
+        -C debuginfo=0 -C strip=symbols "--remap-path-prefix=$PWD=." \
+        -o "$out/rust_std/fs_std.wasm" rust_std/fs_std.rs
 
     # C: wasi-libc command modules.
     for src in c/*.c; do
@@ -43,13 +48,13 @@ build_into() {
         name=$(basename "$src" .wat)
         "$WAT2WASM" -o "$out/wat/$name.wasm" "$src"
     done
-    chmod 644 "$out"/hello_wasi/*.wasm "$out"/c/*.wasm "$out"/wat/*.wasm
+    chmod 644 "$out"/hello_wasi/*.wasm "$out"/rust_std/*.wasm "$out"/c/*.wasm "$out"/wat/*.wasm
 }
 
 case "${1:-}" in
 "")
     build_into .
-    echo "built: $(ls hello_wasi/*.wasm c/*.wasm wat/*.wasm | wc -l) programs"
+    echo "built: $(ls hello_wasi/*.wasm rust_std/*.wasm c/*.wasm wat/*.wasm | wc -l) programs"
     ;;
 --check)
     tmp=$(mktemp -d)
