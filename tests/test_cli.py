@@ -252,3 +252,21 @@ def test_invoke_calls_another_export() -> None:
     assert (proc.returncode, proc.stdout) == (7, b"greet\n")
     proc = pywasihost("run", "--invoke", "nonexistent", module)
     assert proc.returncode == 2 and b"nonexistent" in proc.stderr and b"Traceback" not in proc.stderr
+
+
+def test_ctrl_c_ends_the_run_with_130_and_no_traceback() -> None:
+    import signal
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pywasihost", "run", str(program("wat/sleep_10s"))],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline() == b"sleeping\n"  # the guest is in poll_oneoff now
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 130
+    err = proc.stderr.read()
+    assert b"interrupted" in err and b"Traceback" not in err
+    proc.stdout.close()
+    proc.stderr.close()

@@ -5,7 +5,8 @@
 
 A thin layer over the public API (:class:`WasiConfig`, :func:`run`, :func:`describe_module`): the
 guest's exit code becomes the process's; a trap prints the wasm message and its backtrace on stderr
-(no Python traceback) and exits 134 like an abort; bad input is one line on stderr and exit code 2.
+(no Python traceback) and exits 134 like an abort; Ctrl-C exits 130; bad input is one line on stderr
+and exit code 2.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .modinfo import describe_module
 __all__ = ["main"]
 
 TRAP_EXIT = 134
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, as a shell reports it
 USAGE_EXIT = 2
 
 RUN_HELP = """\
@@ -191,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     except Trap as exc:
         print(f"pywasihost: {opts.module}: wasm trap: {exc}", file=sys.stderr)
         return TRAP_EXIT
+    except KeyboardInterrupt:  # Ctrl-C: the run's descriptors are closed on the way out
+        print(f"pywasihost: {opts.module}: interrupted", file=sys.stderr)
+        return INTERRUPTED_EXIT
 
 
 if __name__ == "__main__":
