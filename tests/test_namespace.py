@@ -202,14 +202,16 @@ def test_flags_and_enums_outside_the_spec_answer_einval() -> None:
     assert seen == [(pywasihost.Oflags.CREAT | pywasihost.Oflags.TRUNC, pywasihost.Clockid.MONOTONIC)] * 2
 
 
-def test_a_run_does_not_parse_the_witx() -> None:
+def test_a_run_does_not_parse_the_witx_nor_load_tracing() -> None:
     # Start-up cost: the signatures and scalar types come from the generated module, whose --check
-    # keeps it equal to the witx; the witx reader is not even imported for a run.
+    # keeps it equal to the witx; the witx reader is not even imported for a run, nor is logging
+    # when the trace is off.
     code = (
         "import sys, pywasihost\n"
         "r = pywasihost.run(sys.argv[1], pywasihost.WasiConfig(stdout=pywasihost.CAPTURE))\n"
         "assert r.stdout == b'Hello WASI!', r\n"
         "assert 'pywasihost.abi.witx' not in sys.modules, 'the witx reader was imported'\n"
+        "assert 'logging' not in sys.modules, 'tracing is off, yet logging was imported'\n"
     )
     hello = str(Path(__file__).parent / "programs" / "hello_wasi" / "hello_wasi.wasm")
     proc = subprocess.run([sys.executable, "-c", code, hello], capture_output=True, timeout=60)

@@ -4,6 +4,10 @@ import pywasihost
 result = pywasihost.run("hello.wasm", pywasihost.WasiConfig(stdout=pywasihost.CAPTURE))
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TextIO
+
 from .abi import InvalidValue, Record, Variant, WasiEnum, WasiFlags, _generated
 from .abi._generated import *  # noqa: F403
 from .config import (
@@ -39,7 +43,19 @@ from .namespace import (
     SignatureMismatch,
     Syscall,
 )
-from .tracing import enable_trace_output
+
+if TYPE_CHECKING:
+    import logging
+
+
+def enable_trace_output(stream: TextIO | None = None) -> logging.Handler:
+    """Show the syscall trace on ``stream`` (stderr by default); see :mod:`pywasihost.tracing`.
+
+    The tracing module, and ``logging`` with it, is imported only when tracing is used."""
+    from . import tracing
+
+    return tracing.enable_trace_output(stream)
+
 
 __version__ = "0.1.0"
 

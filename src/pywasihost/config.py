@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import enum
 import os
-import random as _random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -125,7 +124,9 @@ class SeededRandom(RandomSource):
     """A reproducible stream of bytes (not for secrets): the same seed gives the same bytes."""
 
     def __init__(self, seed: int = 0) -> None:
-        self._rng = _random.Random(seed)
+        import random  # only for seeded runs (it imports hashlib and more)
+
+        self._rng = random.Random(seed)
 
     def fill(self, buf: memoryview) -> None:
         n, chunk = len(buf), SystemRandom.CHUNK

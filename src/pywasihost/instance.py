@@ -8,8 +8,8 @@ Lower level: :class:`WasiInstance` instantiates, exposes the context and memory,
 
 from __future__ import annotations
 
-import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -18,7 +18,6 @@ from .context import WasiContext
 from .engines import CompiledModule, Engine, default_engine
 from .errors import HostError, ProcExit, Trap
 from .namespace import Namespace
-from .tracing import TRACE_LOGGER, enable_trace_output, traced
 
 __all__ = ["RunResult", "WasiInstance", "run"]
 
@@ -53,11 +52,12 @@ class WasiInstance:
         self._functions = frozenset(e.name for e in self.module.exports if e.kind == "function")
         self.context = ctx = WasiContext(self.config)
         ctx.instance = self
-        if self.config.trace:
-            if TRACE_LOGGER.level == logging.NOTSET:
-                TRACE_LOGGER.setLevel(logging.INFO)
-            if not TRACE_LOGGER.hasHandlers():  # nobody listens: show the trace on stderr
-                enable_trace_output()
+        wrap_trace: Callable[..., Any] | None = None
+        if self.config.trace:  # the tracing module (and logging) is loaded only for traced runs
+            from . import tracing
+
+            tracing.prepare_trace_output()
+            wrap_trace = tracing.traced
         functions = {}
         try:
             for imp in self.module.imports:
@@ -65,8 +65,8 @@ class WasiInstance:
                 if sc is None or imp.kind != "function":
                     continue
                 fn = sc.bind(ctx, ctx.memory)
-                if self.config.trace:
-                    fn = traced(sc, fn, ctx.memory)
+                if wrap_trace is not None:
+                    fn = wrap_trace(sc, fn, ctx.memory)
                 functions[imp.module, imp.name] = (fn, tuple(sc.wasm_params), tuple(sc.wasm_results))
             self._instance = self.engine.instantiate(self.module, functions)
         except BaseException:

@@ -19,7 +19,7 @@ from .errors import ProcExit, Trap
 from .memory import GuestMemory
 from .namespace.registry import Syscall
 
-__all__ = ["TRACE_LOGGER", "enable_trace_output", "format_errno", "traced"]
+__all__ = ["TRACE_LOGGER", "enable_trace_output", "format_errno", "prepare_trace_output", "traced"]
 
 TRACE_LOGGER = logging.getLogger("pywasihost.trace")
 
@@ -32,6 +32,14 @@ def enable_trace_output(stream: TextIO | None = None) -> logging.Handler:
     TRACE_LOGGER.setLevel(logging.INFO)
     TRACE_LOGGER.propagate = False
     return handler
+
+
+def prepare_trace_output() -> None:
+    """Before a traced run: make the trace logger log, and show it on stderr when nobody listens."""
+    if TRACE_LOGGER.level == logging.NOTSET:
+        TRACE_LOGGER.setLevel(logging.INFO)
+    if not TRACE_LOGGER.hasHandlers():
+        enable_trace_output()
 
 
 def format_errno(code: int) -> str:
