@@ -12,7 +12,7 @@ import pytest
 
 import pywasihost
 from conftest import compiled, run_program
-from pywasihost import CAPTURE, RunResult, SeededRandom, Stdio, WasiConfig
+from pywasihost import CAPTURE, RunResult, SeededRandom, Stdio, WasiConfig, WasiContext
 from pywasihost.engines.wasmer import WasmerEngine
 
 REGULAR_FILE = 4
@@ -200,3 +200,12 @@ def test_a_different_seed_changes_only_the_random_bytes(engine: WasmerEngine) ->
 def test_real_runs_differ_in_random_bytes(engine: WasmerEngine) -> None:
     runs = [run_program("c/determinism").stdout for _ in range(2)]
     assert _lines(runs[0])[4] != _lines(runs[1])[4]
+
+
+def test_a_failing_stdio_file_closes_what_was_already_opened(tmp_path: Path) -> None:
+    src = tmp_path / "in.txt"
+    src.write_bytes(b"x")
+    before = len(os.listdir("/proc/self/fd"))
+    with pytest.raises(FileNotFoundError):
+        WasiContext(WasiConfig(stdin=src, stdout=tmp_path / "missing-dir" / "out.txt"))
+    assert len(os.listdir("/proc/self/fd")) == before

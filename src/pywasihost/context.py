@@ -75,12 +75,10 @@ class WasiContext:
         env = config.environment()
         self.environ, self.environ_offsets = _encode_strings([f"{k}={v}" for k, v in env.items()])
         self.captured: dict[int, bytearray] = {}
-        for fd, descriptor in enumerate(
-            (self._input(config.stdin), self._output(1, config.stdout), self._output(2, config.stderr))
-        ):
-            if descriptor is not None:
-                self.fds.set(fd, descriptor)
-        try:
+        try:  # each descriptor goes into the table as soon as it exists: a failure closes them all
+            self._stdio(0, self._input(config.stdin))
+            self._stdio(1, self._output(1, config.stdout))
+            self._stdio(2, self._output(2, config.stderr))
             for fd, pre in enumerate(config.preopens, start=3):
                 self.fds.set(fd, HostDirectory.open_preopen(pre.host, pre.guest, readonly=pre.readonly))
             if config.sockets:
@@ -90,6 +88,10 @@ class WasiContext:
         except BaseException:
             self.fds.close_all()
             raise
+
+    def _stdio(self, fd: int, descriptor: Descriptor | None) -> None:
+        if descriptor is not None:  # None: the host has that fd closed, and so has the guest
+            self.fds.set(fd, descriptor)
 
     def _input(self, spec: InputSpec) -> Descriptor | None:
         if spec is INHERIT:
