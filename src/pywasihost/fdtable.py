@@ -121,14 +121,14 @@ class Descriptor:
         raise WasiError(Errno.BADF)
 
     def pread(self, bufs: list[memoryview], offset: int) -> int:
-        raise WasiError(Errno.SPIPE if self.filetype != Filetype.DIRECTORY else Errno.BADF)
+        raise WasiError(Errno.SPIPE)
 
     def pwrite(self, bufs: list[memoryview], offset: int) -> int:
-        raise WasiError(Errno.SPIPE if self.filetype != Filetype.DIRECTORY else Errno.BADF)
+        raise WasiError(Errno.SPIPE)
 
     def seek(self, offset: int, whence: Whence) -> int:
         """Move the position (``offset`` is signed); return the new one."""
-        raise WasiError(Errno.SPIPE if self.filetype != Filetype.DIRECTORY else Errno.BADF)
+        raise WasiError(Errno.SPIPE)
 
     def tell(self) -> int:
         return self.seek(0, Whence.CUR)
@@ -339,8 +339,7 @@ class HostFd(Descriptor):
             raise WasiError(Errno.SPIPE)
 
     def seek(self, offset: int, whence: Whence) -> int:
-        if self.filetype == Filetype.CHARACTER_DEVICE and os.isatty(self.fd):
-            raise WasiError(Errno.SPIPE)
+        # A terminal never gets here: it has no seek or tell rights (see __init__).
         return os.lseek(self.fd, offset, whence)  # Whence matches SEEK_SET/CUR/END
 
     def filestat(self) -> Filestat:
@@ -369,8 +368,8 @@ class HostFd(Descriptor):
             os.posix_fadvise(self.fd, offset, length, _FADVISE[advice])
 
     def allocate(self, offset: int, length: int) -> None:
-        if self.filetype != Filetype.REGULAR_FILE:
-            raise WasiError(Errno.BADF if self.filetype == Filetype.DIRECTORY else Errno.NOTSUP)
+        if self.filetype != Filetype.REGULAR_FILE:  # (a directory is HostDirectory: BADF there)
+            raise WasiError(Errno.NOTSUP)
         if length == 0:
             raise WasiError(Errno.INVAL)
         os.posix_fallocate(self.fd, offset, length)

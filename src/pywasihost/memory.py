@@ -138,25 +138,10 @@ class GuestMemory:
         result: R = cls.unpack_from(self.view, address)
         return result
 
-    def load_array(self, cls: type[R], address: int, count: int) -> list[R]:
-        size = cls.SIZE
-        self.check(address, size * count)
-        view = self.view
-        return [cls.unpack_from(view, address + i * size) for i in range(count)]
-
     def store(self, address: int, value: Record) -> None:
         if address + value.SIZE > self.size:
             self.check(address, value.SIZE)
         value.pack_into(self.view, address)
-
-    def store_array(self, address: int, values: list[R]) -> None:
-        if not values:
-            return
-        size = values[0].SIZE
-        self.check(address, size * len(values))
-        view = self.view
-        for i, v in enumerate(values):
-            v.pack_into(view, address + i * size)
 
     # -- arrays of flat rows (see pywasihost.abi.flat) -----------------------------------------
 

@@ -26,6 +26,7 @@ _CONNECTION_RIGHTS = (
 )
 _LISTENER_RIGHTS = _CONNECTION_RIGHTS | R.SOCK_ACCEPT
 _NONBLOCK = Fdflags.NONBLOCK.value
+_NO_RIFLAGS = Riflags(0)
 
 
 class SocketDescriptor(Descriptor):
@@ -44,7 +45,7 @@ class SocketDescriptor(Descriptor):
 
     # fd_read / fd_write work on sockets as on any stream.
     def read(self, bufs: list[memoryview]) -> int:
-        return self.recv(bufs, Riflags(0))[0]
+        return self.recv(bufs, _NO_RIFLAGS)[0]
 
     def write(self, bufs: list[memoryview]) -> int:
         return self.send(bufs)
