@@ -28,9 +28,9 @@ the script never fails because of a timing (it exits non-zero only if a run itse
 
 Run it (about 10-20 s with the defaults on a 2-core machine)::
 
-    .venv/bin/python benchmarks/bench_fd_write.py
-    .venv/bin/python benchmarks/bench_fd_write.py --calls 100000 --repeat 3 --json bench.json
-    .venv/bin/python benchmarks/bench_fd_write.py --profile     # cProfile of the pywasihost side only
+    .venv/bin/python -m benchmarks.bench_fd_write
+    .venv/bin/python -m benchmarks.bench_fd_write --calls 100000 --repeat 3 --json bench.json
+    .venv/bin/python -m benchmarks.bench_fd_write --profile     # cProfile of the pywasihost side only
 
 ``--json PATH`` also writes every figure (raw samples included) to PATH. ``--profile`` skips the
 timing and runs the pywasihost side once under cProfile (``--calls`` defaults to 100000 there),
@@ -57,12 +57,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from wasmer import Instance, Module, Store, wasi
-from wasmer import engine as wasmer_engine
-from wasmer_compiler_cranelift import Compiler
-
-from pywasihost import WasiConfig, run
-from pywasihost.engines.wasmer import WasmerEngine
+from benchmarks.hosts import HOSTS, BenchmarkError, Host, make_host
 
 __all__ = ["DEFAULT_CALLS", "DEFAULT_REPEAT", "PROGRAM", "TARGET_RATIO", "measure", "main", "profile"]
 
@@ -74,56 +69,17 @@ DEFAULT_REPEAT = 5
 DEFAULT_PROFILE_CALLS = 100_000
 WARMUP_CALLS = 1_000
 TARGET_RATIO = 2.0
-HOSTS = ("native", "pywasihost")
-_NATIVE_EXIT = "WASI exited with code: "
 
 
-class BenchmarkError(RuntimeError):
-    """A guest run that did not exit 0 (a broken host, not a slow one)."""
+def _writer(host: Host) -> Callable[[int], None]:
+    """``run(calls)`` for ``host`` (see benchmarks.hosts): the guest must exit 0."""
 
+    def run(calls: int) -> None:
+        code = host.run([ARGV0, str(calls)])
+        if code != 0:
+            raise BenchmarkError(f"{host.name}: small_writes {calls} exited with {code}")
 
-# -- the two hosts: compile once, then run(calls) as often as needed ------------------------------
-
-
-class PywasihostHost:
-    """pywasihost on the wasmer engine, stdout inherited (fd 1 of this process)."""
-
-    name = "pywasihost"
-
-    def __init__(self, wasm: bytes) -> None:
-        self.engine = WasmerEngine()
-        self.module = self.engine.compile(wasm)  # once, outside the timing
-
-    def run(self, calls: int) -> None:
-        result = run(self.module, WasiConfig(args=[ARGV0, str(calls)]), engine=self.engine)
-        if result.exit_code != 0:
-            raise BenchmarkError(f"pywasihost: small_writes {calls} exited with {result.exit_code}")
-
-
-class NativeHost:
-    """wasmer's built-in WASI (Rust), stdout inherited (fd 1 of this process)."""
-
-    name = "native"
-
-    def __init__(self, wasm: bytes) -> None:
-        self.store = Store(wasmer_engine.Universal(Compiler))
-        self.module = Module(self.store, wasm)
-        self.version = wasi.get_version(self.module, strict=True)
-
-    def run(self, calls: int) -> None:
-        env = wasi.StateBuilder(ARGV0).argument(str(calls)).finalize()
-        imports = env.generate_import_object(self.store, self.version)
-        instance = Instance(self.module, imports)
-        try:
-            instance.exports._start()  # returns when main returns 0
-        except RuntimeError as exc:  # proc_exit(n), or a trap
-            message = str(exc)
-            if _NATIVE_EXIT in message and message.rsplit(_NATIVE_EXIT, 1)[1].strip() == "0":
-                return
-            raise BenchmarkError(f"native: small_writes {calls} failed: {message}") from None
-
-
-Host = PywasihostHost | NativeHost
+    return run
 
 
 @contextmanager
@@ -173,17 +129,17 @@ def measure(calls: int = DEFAULT_CALLS, repeat: int = DEFAULT_REPEAT, *, baselin
     if not 0 <= baseline_calls < calls:
         raise ValueError("need 0 <= baseline_calls < calls")
     wasm = PROGRAM.read_bytes()
-    hosts: dict[str, Host] = {"native": NativeHost(wasm), "pywasihost": PywasihostHost(wasm)}
+    hosts = {name: _writer(make_host(name, wasm)) for name in HOSTS}
     totals: dict[str, list[int]] = {name: [] for name in HOSTS}
     baselines: dict[str, list[int]] = {name: [] for name in HOSTS}
     with stdout_to_devnull():
         for host in hosts.values():
-            host.run(min(calls, WARMUP_CALLS))  # first-run costs (lazy imports, caches) stay out
+            host(min(calls, WARMUP_CALLS))  # first-run costs (lazy imports, caches) stay out
         for round_ in range(repeat):
             order = HOSTS if round_ % 2 == 0 else HOSTS[::-1]
             for name in order:
-                baselines[name].append(_timed(hosts[name].run, baseline_calls))
-                totals[name].append(_timed(hosts[name].run, calls))
+                baselines[name].append(_timed(hosts[name], baseline_calls))
+                totals[name].append(_timed(hosts[name], calls))
     net = calls - baseline_calls
     per_host = {name: _summary(totals[name], baselines[name], net) for name in HOSTS}
     native, py = per_host["native"]["ns_per_call"], per_host["pywasihost"]["ns_per_call"]
@@ -233,14 +189,14 @@ def format_report(figures: dict[str, Any]) -> str:
 
 def profile(calls: int = DEFAULT_PROFILE_CALLS, top: int = 15) -> str:
     """Run the pywasihost side once under cProfile; the ``top`` functions by own time, as text."""
-    host = PywasihostHost(PROGRAM.read_bytes())
+    host = _writer(make_host("pywasihost", PROGRAM.read_bytes()))
     profiler = cProfile.Profile()
     with stdout_to_devnull():
-        host.run(min(calls, WARMUP_CALLS))
+        host(min(calls, WARMUP_CALLS))
         gc.collect()
         profiler.enable()
         try:
-            host.run(calls)
+            host(calls)
         finally:
             profiler.disable()
     out = io.StringIO()
