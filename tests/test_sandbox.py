@@ -27,17 +27,14 @@ from pywasihost import (
     GuestMemoryError,
     HostError,
     MemoryLimits,
-    Namespace,
     Preopen,
     RunResult,
-    Size,
     Trap,
     WasiConfig,
-    WasiContext,
     WasiInstance,
 )
 from pywasihost.engines.wasmer import WasmerEngine
-from sandbox_watch import IN_READ_ONLY, InotifyWatch, host_fds, mask_names, snapshot
+from sandbox_watch import IN_READ_ONLY, InotifyWatch, fd_count_namespace, host_fds, mask_names, snapshot
 
 SECRET = b"TOP SECRET: outside the sandbox\n"
 
@@ -261,16 +258,6 @@ def test_host_survives_the_attacks(attack_dir: Path) -> None:
 
 # --------------------------------------------------------------------------------------------------
 # Run-level hygiene: host fds closed however a run ends; instances isolated; reproducible runs.
-
-
-def fd_count_namespace() -> Namespace:
-    ns = Namespace.preview1()
-
-    @ns.syscall(module="test", results=("count",))
-    def host_fd_count(ctx: WasiContext) -> Size:
-        return Size(len(os.listdir("/proc/self/fd")))
-
-    return ns
 
 
 @pytest.mark.parametrize("mode", ["return", "exit", "trap"])
