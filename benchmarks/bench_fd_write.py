@@ -1,4 +1,5 @@
-"""Host-call overhead of ``fd_write``: pywasihost against wasmer's own (Rust) WASI, in one process.
+"""Host-call overhead of ``fd_write``: pywasihost against the engine's own (Rust) WASI, in one process
+(the engine: ``PYWASIHOST_ENGINE``, see ``benchmarks/hosts.py``; the text below speaks of wasmer).
 
 The guest ``benchmarks/programs/small_writes.wasm`` makes N ``__wasi_fd_write`` calls to fd 1, each
 with one 16-byte iovec (N is its argv[1]; C source next to it). It runs under two hosts:
@@ -57,7 +58,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks.hosts import HOSTS, BenchmarkError, Host, make_host
+from benchmarks.hosts import HOSTS, BenchmarkError, Host, bench_engine, make_host
 
 __all__ = ["DEFAULT_CALLS", "DEFAULT_REPEAT", "PROGRAM", "TARGET_RATIO", "measure", "main", "profile"]
 
@@ -161,7 +162,8 @@ def measure(calls: int = DEFAULT_CALLS, repeat: int = DEFAULT_REPEAT, *, baselin
             "implementation": platform.python_implementation(),
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
-            "wasmer": metadata.version("wasmer"),
+            "engine": bench_engine(),
+            "engine_version": metadata.version(bench_engine()),
             "pywasihost": metadata.version("pywasihost"),
         },
     }

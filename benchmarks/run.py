@@ -1,13 +1,14 @@
-"""pywasihost against native wasmer WASI: every workload, both hosts, one command.
+"""pywasihost against the engine's native WASI: every workload, both hosts, one command per engine.
 
-    make bench                                   # = .venv/bin/python -m benchmarks.run
-    .venv/bin/python -m benchmarks.run --quick   # tiny sizes, a few seconds per workload
+    make bench                                   # = benchmarks.run --engine wasmer, then --engine wasmtime
+    .venv/bin/python -m benchmarks.run --engine wasmtime --quick   # tiny sizes, a few seconds per workload
     .venv/bin/python -m benchmarks.run --only brotli --only bulk_copy --repeat 3
 
-Hosts: **native** is wasmer's own WASI (Rust, wasmer-wasi 2.1.1 inside the ``wasmer`` 1.1.0 wheel);
-**pywasihost** is this library. Both run the same ``.wasm`` on the same engine (wasmer 1.1.0, Universal
-engine, Cranelift), on the same machine (see ``benchmarks/hosts.py``; the workloads and their sizes are
-in ``benchmarks/workloads.py``).
+Hosts: **native** is the engine's own WASI in Rust (wasmer: wasmer-wasi 2.1.1 inside the ``wasmer`` 1.1.0
+wheel; wasmtime: ``Linker.define_wasi`` of the ``wasmtime`` wheel); **pywasihost** is this library on the
+same engine. Both run the same ``.wasm`` on the same machine (see ``benchmarks/hosts.py``; the
+workloads and their sizes are in ``benchmarks/workloads.py``). A full run writes
+``benchmarks/results/ENGINE/``.
 
 How a figure is measured:
 
@@ -17,7 +18,7 @@ How a figure is measured:
   run (``perf_counter_ns`` around instantiate + ``_start`` + teardown: not the compilation, not the
   interpreter start);
 * the peak RSS of a workload on a host is the largest ``ru_maxrss`` of its worker processes (from
-  ``os.wait4``), i.e. interpreter + wasmer + compiled module + what the run itself held;
+  ``os.wait4``), i.e. interpreter + engine + compiled module + what the run itself held;
 * start-up is different: each sample is a whole ``python -c`` process (interpreter start, imports,
   compile, instantiate, run hello world, exit) timed from spawn to exit by this process, averaged over
   the workload's size in processes;
@@ -51,10 +52,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks.hosts import HOSTS, BenchmarkError, make_host
+from benchmarks.hosts import HOSTS, BenchmarkError, bench_engine, make_host
 from benchmarks.workloads import STARTUP, WORKLOADS, Workload, guest_argv, prepare
 
-__all__ = ["STARTUP_CODE", "Result", "main", "measure_workload", "run_worker"]
+__all__ = ["STARTUP_CODE", "Result", "main", "measure_workload", "run_worker", "startup_code"]
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -62,7 +63,22 @@ DEFAULT_REPEAT = 5
 GEOMEAN_TARGET = 1.0
 
 # The start-up workload: the whole process, argv[1] is the .wasm. Same work on both sides: import,
-# compile, instantiate, run to the end, exit with the guest's code.
+# compile, instantiate, run to the end, exit with the guest's code. pywasihost's process runs on the
+# engine in PYWASIHOST_ENGINE, which the runner sets for every process it starts.
+NATIVE_WASMTIME_STARTUP = (
+    "import sys\n"
+    "import wasmtime\n"
+    "engine = wasmtime.Engine()\n"
+    "module = wasmtime.Module(engine, open(sys.argv[1], 'rb').read())\n"
+    "linker = wasmtime.Linker(engine)\n"
+    "linker.define_wasi()\n"
+    "store = wasmtime.Store(engine)\n"
+    "config = wasmtime.WasiConfig()\n"
+    "config.argv = ['hello.wasm']\n"
+    "config.inherit_stdout()\n"
+    "store.set_wasi(config)\n"
+    "linker.instantiate(store, module).exports(store)['_start'](store)\n"
+)
 STARTUP_CODE = {
     "native": (
         "import sys\n"
@@ -141,6 +157,13 @@ class Result:
 # -- the worker: one timed run in this process --------------------------------------------------------
 
 
+def startup_code(host: str) -> str:
+    """The start-up process's code for ``host`` on :func:`bench_engine`."""
+    if host == "native" and bench_engine() == "wasmtime":
+        return NATIVE_WASMTIME_STARTUP
+    return STARTUP_CODE[host]
+
+
 def run_worker(name: str, host_name: str, size: int, data: Path, report: Path) -> int:
     """Compile, warm up at the tiny size, time one run at ``size``; write ``{"ns": ...}`` to ``report``."""
     workload = WORKLOADS[name]
@@ -184,7 +207,7 @@ def _one_sample(workload: Workload, host: str, size: int, data: Path, scratch: P
     if workload.name == STARTUP:
         times, rss = [], 0
         for _ in range(size):
-            argv = [sys.executable, "-c", STARTUP_CODE[host], str(workload.wasm)]
+            argv = [sys.executable, "-c", startup_code(host), str(workload.wasm)]
             code, maxrss, wall = _spawn(argv, stderr_path)
             if code != 0:
                 raise BenchmarkError(f"{workload.name} on {host}: exit {code}: {stderr_path.read_text()[-2000:]}")
@@ -317,8 +340,8 @@ def environment() -> dict[str, Any]:
         "memory_gib": round(mem_kib / 1024 / 1024, 1),
         "platform": platform.platform(),
         "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "wasmer": metadata.version("wasmer"),
-        "wasmer_compiler_cranelift": metadata.version("wasmer-compiler-cranelift"),
+        "engine": bench_engine(),
+        "engine_version": metadata.version(bench_engine()),
         "pywasihost": metadata.version("pywasihost"),
         "commit": commit,
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
@@ -330,10 +353,10 @@ def format_markdown(results: list[Result], env: dict[str, Any], repeat: int, com
         return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
     lines = [
-        "# pywasihost vs native wasmer WASI",
+        f"# pywasihost vs native {env['engine']} WASI",
         "",
         f"Machine: {env['cpu']}, {env['cpus']} cores, {env['memory_gib']} GiB; {env['platform']}; "
-        f"{env['python']}; wasmer {env['wasmer']} + cranelift {env['wasmer_compiler_cranelift']}; "
+        f"{env['python']}; {env['engine']} {env['engine_version']}; "
         f"pywasihost {env['pywasihost']} ({env['commit']}); {env['date']}.",
         "",
         f"Command: `{command}`. Median of {repeat} alternating rounds, each (workload, host) in a fresh "
@@ -386,8 +409,8 @@ def draw_chart(results: list[Result], path: Path, env: dict[str, Any]) -> bool:
     ax.set_xticklabels(names, rotation=20, ha="right")
     ax.set_ylabel("time ratio pywasihost / native (log; lower is better)")
     ax.set_title(
-        f"pywasihost vs native wasmer WASI (dashed: target; green: met)\n"
-        f"{env['cpu']}, {env['cpus']} cores, {env['python']}, wasmer {env['wasmer']}",
+        f"pywasihost vs native {env['engine']} WASI (dashed: target; green: met)\n"
+        f"{env['cpu']}, {env['cpus']} cores, {env['python']}, {env['engine']} {env['engine_version']}",
         fontsize=10,
     )
     fig.tight_layout()
@@ -446,6 +469,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=None, help=f"rounds (default {DEFAULT_REPEAT}; 1 with --quick)")
     parser.add_argument("--out", type=Path, help="directory for latest.md/.json and ratios.png")
+    parser.add_argument(
+        "--engine",
+        choices=("wasmer", "wasmtime"),
+        help="the engine of both hosts (default: $PYWASIHOST_ENGINE, else wasmer where it imports)",
+    )
     parser.add_argument("--worker", nargs=2, metavar=("NAME", "HOST"), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
@@ -462,6 +490,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"worker: {exc}", file=sys.stderr)
             return 1
 
+    if args.engine is not None:
+        os.environ["PYWASIHOST_ENGINE"] = args.engine  # this process and every worker it starts
     repeat: int = args.repeat if args.repeat is not None else (1 if args.quick else DEFAULT_REPEAT)
     if repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -469,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
     names = args.only or list(WORKLOADS)
     out: Path | None = args.out
     if out is None and not args.quick and not args.only:
-        out = RESULTS
+        out = RESULTS / bench_engine()
     command = "python -m benchmarks.run" + ("" if argv is None else " " + " ".join(argv))
     if argv is None and len(sys.argv) > 1:
         command += " " + " ".join(sys.argv[1:])
@@ -480,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             workload = WORKLOADS[name]
             size = workload.size(args.quick)
-            print(f"{name}: {workload.title}; {size:,} {workload.unit}", flush=True)
+            print(f"{name} on {bench_engine()}: {workload.title}; {size:,} {workload.unit}", flush=True)
             results.append(measure_workload(workload, size, repeat, data))
     finally:
         shutil.rmtree(data, ignore_errors=True)

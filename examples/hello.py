@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pywasihost
+from pywasihost.engines import default_engine
 
 HELLO = Path(__file__).resolve().parent.parent / "tests" / "programs" / "hello_wasi" / "hello_wasi.wasm"
 
@@ -16,10 +17,12 @@ def main() -> int:
     print(f"running {HELLO.name} (Rust cdylib, wasm32-unknown-unknown) with the syscall trace on:")
     pywasihost.enable_trace_output()
     config = pywasihost.WasiConfig(args=[HELLO.name], stdout=pywasihost.CAPTURE, trace=True)
-    result = pywasihost.run(HELLO, config)
+    engine = default_engine()  # "auto": wasmer where it imports, else wasmtime (or $PYWASIHOST_ENGINE)
+    result = pywasihost.run(HELLO, config, engine=engine)
     assert result.stdout is not None
     print(f"guest stdout: {result.stdout.decode()}")
     print(f"exit code: {result.exit_code}")
+    print(f"engine: {engine.name} {engine.version}")
     return result.exit_code
 
 

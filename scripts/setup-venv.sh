@@ -1,40 +1,35 @@
 #!/usr/bin/env bash
-# Create .venv with a CPython 3.10 (the newest Python that wasmer 1.1.0 has wheels for) and install
-# pywasihost with its development tools. Idempotent: a second run only re-installs the package.
+# Create a virtual environment with pywasihost (editable) and its development tools.
+#
+#   scripts/setup-venv.sh                 .venv with CPython 3.10 if there is one (both engines),
+#                                         else the newest CPython 3.11+ found (wasmtime only)
+#   scripts/setup-venv.sh 3.12 .venvs/3.12   a venv of that CPython version in that directory
+#
+# Pythons are looked for on PATH (python3.X), in pyenv, and as $PYTHON310/$PYTHON312...; a missing
+# one makes this exit 3 with one line on stderr. Idempotent: a second run only re-installs the package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/pythons.sh
 
-find_python310() {
-    local candidates=()
-    [ -n "${PYTHON310:-}" ] && candidates+=("$PYTHON310")
-    candidates+=(python3.10)
-    if command -v pyenv >/dev/null 2>&1; then
-        local root; root=$(pyenv root)
-        for d in "$root"/versions/3.10*; do [ -x "$d/bin/python3.10" ] && candidates+=("$d/bin/python3.10"); done
-    fi
-    for d in "$HOME"/.pyenv/versions/3.10* /root/.pyenv/versions/3.10*; do
-        [ -x "$d/bin/python3.10" ] && candidates+=("$d/bin/python3.10")
+version=${1:-}
+dir=${2:-.venv}
+if [ -z "$version" ]; then
+    for v in 3.10 3.13 3.12 3.11; do
+        if find_python "$v" >/dev/null; then version=$v; break; fi
     done
-    for c in "${candidates[@]}"; do
-        if "$c" -c 'import sys, venv; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then
-            echo "$c"; return 0
-        fi
-    done
-    return 1
-}
-
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then
-    if ! PY=$(find_python310); then
-        cat >&2 <<'MSG'
-error: pywasihost needs CPython 3.10: wasmer 1.1.0 publishes wheels only for CPython 3.7-3.10
-(on 3.11+ pip installs a stub that cannot import). None was found on PATH (python3.10) or in pyenv.
-Install one, e.g. `pyenv install 3.10.13`, or set PYTHON310=/path/to/python3.10, then run this again.
-MSG
-        exit 1
+    if [ -z "$version" ]; then
+        echo "error: pywasihost needs CPython 3.10 or newer; none was found on PATH or in pyenv (try 'pyenv install 3.12')" >&2
+        exit 3
     fi
-    echo "setting up .venv with $PY"
-    rm -rf .venv
-    "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
-.venv/bin/python -m pip install --quiet -e '.[dev]'
+if ! PY=$(find_python "$version"); then
+    echo "no CPython $version found (on PATH as python$version, in pyenv, or as \$PYTHON${version/./})" >&2
+    exit 3
+fi
+if [ ! -x "$dir/bin/python" ] || ! "$dir/bin/python" -c "import sys; assert '%d.%d' % sys.version_info[:2] == '$version'" 2>/dev/null; then
+    echo "setting up $dir with $PY"
+    rm -rf "$dir"
+    "$PY" -m venv "$dir"
+fi
+"$dir/bin/python" -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
+"$dir/bin/python" -m pip install --quiet -e '.[dev]'

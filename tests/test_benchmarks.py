@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from benchmarks.bench_fd_write import PROGRAM, measure
 from benchmarks.hosts import HOSTS, BenchmarkError, Host, make_host
-from benchmarks.run import STARTUP_CODE, _one_sample, format_text, measure_workload, write_results
+from benchmarks.run import _one_sample, format_text, measure_workload, startup_code, write_results
 from benchmarks.workloads import PROGRAMS, STARTUP, WORKLOADS, Workload, guest_argv, prepare
 
 import pywasihost
@@ -111,7 +111,7 @@ def test_workload_gives_identical_outputs_on_both_hosts(name: str, tmp_path: Pat
 def test_startup_process_prints_hello(host: str) -> None:
     wasm = PROGRAMS / WORKLOADS[STARTUP].program
     proc = subprocess.run(
-        [sys.executable, "-c", STARTUP_CODE[host], str(wasm)],
+        [sys.executable, "-c", startup_code(host), str(wasm)],
         capture_output=True,
         stdin=subprocess.DEVNULL,
         check=False,
@@ -130,7 +130,7 @@ def test_runner_measures_in_worker_processes_and_writes_results(tmp_path: Path) 
         assert result.errors == []
         for host in HOSTS:
             assert len(result.seconds[host]) == 1 and result.seconds[host][0] > 0
-            assert result.maxrss_kib[host] > 10_000  # an interpreter with wasmer loaded: tens of MiB
+            assert result.maxrss_kib[host] > 10_000  # an interpreter with an engine loaded: tens of MiB
         assert result.ratio is not None and result.ratio > 0
     table = format_text(results)
     assert "small_writes" in table and "poll_zero" in table and "geometric mean" in table

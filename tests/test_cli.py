@@ -261,6 +261,8 @@ def test_ctrl_c_ends_the_run_with_130_and_no_traceback() -> None:
         [sys.executable, "-m", "pywasihost", "run", str(program("wat/sleep_10s"))],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # a shell's background job starts with SIGINT ignored, and Python keeps it so: undo that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert proc.stdout is not None and proc.stderr is not None
     assert proc.stdout.readline() == b"sleeping\n"  # the guest is in poll_oneoff now

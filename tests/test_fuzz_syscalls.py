@@ -12,7 +12,6 @@ change, and no host fd may stay open.
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import socket
@@ -39,6 +38,7 @@ from pywasihost import (
 from pywasihost.abi._generated import SIGNATURES
 from pywasihost.namespace.codecs import IovecsCodec, ParamCodec, PointerCodec, ScalarCodec, SliceCodec, StringCodec
 from pywasihost.sockets import SocketDescriptor
+from sandbox_watch import host_fds
 
 NS = Namespace.preview1()
 EVERY = Rights(sum(Rights))
@@ -113,9 +113,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path
     box, outside = root / "box", root / "outside"
     outside.mkdir()
     (outside / "secret.txt").write_bytes(b"secret")
-    fds_before = sorted(os.listdir("/proc/self/fd"))
+    fds_before = sorted(host_fds())
     yield box, outside
-    assert sorted(os.listdir("/proc/self/fd")) == fds_before  # every context closed what it opened
+    assert sorted(host_fds()) == fds_before  # every context closed what it opened
     assert sorted(p.name for p in outside.iterdir()) == ["secret.txt"]
     assert (outside / "secret.txt").read_bytes() == b"secret"
 

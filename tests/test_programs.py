@@ -11,6 +11,7 @@ import pytest
 import pywasihost
 from conftest import compiled, run_program
 from pywasihost import CAPTURE, Errno, GuestMemoryError, Trap, WasiConfig
+from sandbox_watch import host_fds
 
 
 def test_hello_wasi_prints_and_exits_zero(caplog: pytest.LogCaptureFixture) -> None:
@@ -102,7 +103,6 @@ def test_stdin_from_a_binary_stream_and_output_to_a_callback() -> None:
 
 
 def test_stdio_on_a_host_tty_reports_a_character_device() -> None:
-    import os
     import pty
 
     main, secondary = pty.openpty()
@@ -180,8 +180,8 @@ def test_stdio_from_and_to_files_given_by_path(tmp_path: Path) -> None:
     src, out, err = tmp_path / "in.txt", tmp_path / "out.txt", tmp_path / "err.txt"
     src.write_bytes(b"from a path\n")
     out.write_bytes(b"old contents that must go away")
-    before = len(os.listdir("/proc/self/fd"))
+    before = len(host_fds())
     result = run_program("c/stdio", stdin=src, stdout=out, stderr=err)
     assert result.exit_code == 0 and result.stdout is None
     assert out.read_bytes().startswith(b"FROM A PATH\n") and err.read_bytes() == b"err:12\n"
-    assert len(os.listdir("/proc/self/fd")) == before  # the run closed the files it opened
+    assert len(host_fds()) == before  # the run closed the files it opened

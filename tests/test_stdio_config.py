@@ -13,7 +13,7 @@ import pytest
 import pywasihost
 from conftest import compiled, run_program
 from pywasihost import CAPTURE, RunResult, SeededRandom, Stdio, WasiConfig, WasiContext
-from pywasihost.engines.wasmer import WasmerEngine
+from pywasihost.engines import Engine
 
 REGULAR_FILE = 4
 
@@ -167,12 +167,12 @@ def test_stdio_to_and_from_paths_opened_and_closed_by_the_run(tmp_path: Path) ->
 # -- reproducible runs -----------------------------------------------------------------------------
 
 
-def _run_determinism(engine: WasmerEngine, seed: int, stdin: bytes) -> RunResult:
+def _run_determinism(engine: Engine, seed: int, stdin: bytes) -> RunResult:
     config = WasiConfig.deterministic(seed=seed, args=["determinism.wasm"], stdin=stdin, stdout=CAPTURE, stderr=CAPTURE)
     return pywasihost.run(compiled("c/determinism"), config, engine=engine)
 
 
-def test_deterministic_runs_repeat_byte_for_byte(engine: WasmerEngine) -> None:
+def test_deterministic_runs_repeat_byte_for_byte(engine: Engine) -> None:
     stdin = b"same input\x00\xfe"
     first = _run_determinism(engine, 7, stdin)
     second = _run_determinism(engine, 7, stdin)
@@ -188,7 +188,7 @@ def test_deterministic_runs_repeat_byte_for_byte(engine: WasmerEngine) -> None:
     assert first.stdout is not None and first.stdout.endswith(b"\nstdin=" + stdin + b"\n")
 
 
-def test_a_different_seed_changes_only_the_random_bytes(engine: WasmerEngine) -> None:
+def test_a_different_seed_changes_only_the_random_bytes(engine: Engine) -> None:
     seven = _lines(_run_determinism(engine, 7, b"in").stdout)
     eight = _lines(_run_determinism(engine, 8, b"in").stdout)
     assert seven[4].startswith(b"random=") and eight[4].startswith(b"random=")
@@ -197,7 +197,7 @@ def test_a_different_seed_changes_only_the_random_bytes(engine: WasmerEngine) ->
     assert seven[5:] == eight[5:] == [b"stdin=in"]
 
 
-def test_real_runs_differ_in_random_bytes(engine: WasmerEngine) -> None:
+def test_real_runs_differ_in_random_bytes(engine: Engine) -> None:
     runs = [run_program("c/determinism").stdout for _ in range(2)]
     assert _lines(runs[0])[4] != _lines(runs[1])[4]
 

@@ -24,8 +24,8 @@ from .config import (
     WasiConfig,
 )
 from .context import WasiContext
-from .engines import LinkError
-from .errors import GuestMemoryError, HostError, ProcExit, Trap, WasiError
+from .engines import EngineUnavailable, LimitError, LinkError, available_engines
+from .errors import GuestMemoryError, HostError, ProcExit, Timeout, Trap, WasiError
 from .fdtable import Descriptor, FdTable
 from .instance import RunResult, WasiInstance, run
 from .memory import GuestMemory, MemoryLimits
@@ -69,6 +69,7 @@ __all__ = [
     "Clocks",
     "Descriptor",
     "DeterministicClocks",
+    "EngineUnavailable",
     "FdTable",
     "GuestBytes",
     "GuestMemory",
@@ -77,6 +78,7 @@ __all__ = [
     "GuestString",
     "HostError",
     "IovecArray",
+    "LimitError",
     "LinkError",
     "MemoryLimits",
     "ModuleInfo",
@@ -91,11 +93,13 @@ __all__ = [
     "Syscall",
     "SystemClocks",
     "SystemRandom",
+    "Timeout",
     "Trap",
     "WasiConfig",
     "WasiContext",
     "WasiError",
     "WasiInstance",
+    "available_engines",
     "describe_module",
     "enable_trace_output",
     "run",

@@ -18,13 +18,15 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from . import LinkError, Preopen, Trap, WasiConfig, run
+from . import LinkError, Preopen, Timeout, Trap, WasiConfig, run
 from .config import DeterministicClocks, SeededRandom
+from .engines import ENGINE_NAMES, EngineUnavailable
 from .modinfo import describe_module
 
 __all__ = ["main"]
 
 TRAP_EXIT = 134
+TIMEOUT_EXIT = 124  # as coreutils' timeout(1)
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, as a shell reports it
 USAGE_EXIT = 2
 
@@ -36,7 +38,10 @@ examples:
   pywasihost run --dir ./data::/data --env LANG=C prog.wasm in.txt
   pywasihost run --dir-ro /srv/site::/ --tcplisten 127.0.0.1:8080 server.wasm
   pywasihost run --deterministic --trace prog.wasm      # reproducible, every syscall logged
+  pywasihost run --engine wasmtime --timeout 2 --max-memory 64M prog.wasm
 """
+
+_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
 
 class UsageError(Exception):
@@ -93,6 +98,20 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=0, help="the random seed of --deterministic (default 0)")
     r.add_argument("--trace", action="store_true", help="log every syscall on stderr")
     r.add_argument("--invoke", default=None, metavar="FUNC", help="call export FUNC instead of _start")
+    _engine_option(r)
+    r.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="stop the guest after SECONDS (exit code 124); wasmer checks only at system calls",
+    )
+    r.add_argument(
+        "--max-memory",
+        type=_size,
+        metavar="SIZE",
+        help="most linear memory the guest may grow to, in bytes or with K/M/G (memory.grow fails beyond)",
+    )
+    r.add_argument("--fuel", type=int, metavar="UNITS", help="instruction budget (wasmtime only); traps when spent")
     r.add_argument("module", metavar="MODULE.wasm")
     r.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the guest")
     i = sub.add_parser(
@@ -100,8 +119,35 @@ def _parser() -> argparse.ArgumentParser:
         help="show a module's WASI version, imports (and which are provided), exports and memory",
         description="Show what MODULE.wasm imports (and whether pywasihost provides it), exports and its memory.",
     )
+    _engine_option(i)
     i.add_argument("module", metavar="MODULE.wasm")
     return p
+
+
+def _engine_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--engine",
+        choices=("auto", *ENGINE_NAMES),
+        default=None,
+        help="the WebAssembly engine (default: $PYWASIHOST_ENGINE or auto: wasmer where it imports, else wasmtime)",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: the timeout must be positive")
+    return value
+
+
+def _size(text: str) -> int:
+    number, unit = text.rstrip("KMGkmgBb"), text[len(text.rstrip("KMGkmgBb")) :].upper().rstrip("B")
+    if unit not in _SIZE_UNITS or not number.isdigit() or int(number) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a size such as 65536, 512K, 64M or 1G")
+    return int(number) * _SIZE_UNITS[unit]
 
 
 def _dir(spec: str, readonly: bool) -> Preopen:
@@ -157,6 +203,9 @@ def _run(opts: argparse.Namespace) -> int:
             inherit_env=opts.inherit_env,
             preopens=preopens,
             sockets=sockets,
+            timeout=opts.timeout,
+            max_memory=opts.max_memory,
+            fuel=opts.fuel,
         )
         if opts.stdin is not None:
             try:
@@ -167,8 +216,8 @@ def _run(opts: argparse.Namespace) -> int:
             config.clocks, config.random = DeterministicClocks(), SeededRandom(opts.seed)
         config.trace = config.trace or opts.trace  # PYWASIHOST_TRACE=1 works without --trace too
         try:
-            return run(wasm, config, entry=opts.invoke or "_start").exit_code
-        except (LinkError, ValueError) as exc:
+            return run(wasm, config, entry=opts.invoke or "_start", engine=opts.engine).exit_code
+        except (LinkError, ValueError, EngineUnavailable) as exc:
             raise UsageError(f"{path}: {exc}") from None
 
 
@@ -176,8 +225,8 @@ def _inspect(opts: argparse.Namespace) -> int:
     path = Path(opts.module)
     wasm = _read_module(path)
     try:
-        info = describe_module(wasm)
-    except ValueError as exc:
+        info = describe_module(wasm, engine=opts.engine)
+    except (ValueError, EngineUnavailable) as exc:
         raise UsageError(f"{path}: {exc}") from None
     sys.stdout.write(info.format())
     return 0
@@ -190,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"pywasihost: {exc}", file=sys.stderr)
         return USAGE_EXIT
+    except Timeout as exc:
+        print(f"pywasihost: {opts.module}: {exc}", file=sys.stderr)
+        return TIMEOUT_EXIT
     except Trap as exc:
         print(f"pywasihost: {opts.module}: wasm trap: {exc}", file=sys.stderr)
         return TRAP_EXIT

@@ -172,6 +172,24 @@ class WasiConfig:
     limits: MemoryLimits = field(default_factory=MemoryLimits)
     preopens: Sequence[Preopen] = ()
     sockets: Sequence[socket.socket] = ()
+    timeout: float | None = None
+    """Seconds each call into the guest may take (``run``: the whole run); past it the run ends with
+    :class:`pywasihost.Timeout`. wasmtime stops even a guest that never makes a system call; wasmer
+    can only check at system calls (and in ``poll_oneoff``'s waits, on every engine)."""
+    max_memory: int | None = None
+    """Bytes of linear memory the guest may have: ``memory.grow`` past it returns -1 (the guest sees an
+    allocation failure). A module whose initial memory is larger does not start (``LimitError``)."""
+    fuel: int | None = None
+    """An instruction budget (wasmtime only): deterministic, unlike ``timeout``; running out traps."""
+
+    def __post_init__(self) -> None:
+        for name in ("timeout", "max_memory", "fuel"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
+                raise ValueError(f"WasiConfig.{name} must be a positive number or None, not {value!r}")
+        for name in ("max_memory", "fuel"):
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), int):
+                raise ValueError(f"WasiConfig.{name} must be a whole number, not {getattr(self, name)!r}")
 
     @classmethod
     def deterministic(cls, seed: int = 0, **kwargs: object) -> WasiConfig:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import errno
 import os
+import time
 from typing import TYPE_CHECKING, Any
 
 from .abi import Rights
 from .config import INHERIT, InputSpec, OutputSpec, Stdio, WasiConfig
+from .errors import Timeout
 from .fdtable import (
     READ_STREAM,
     WRITE_STREAM,
@@ -71,6 +73,7 @@ class WasiContext:
         self.random = config.random
         self.state: dict[str, Any] = {}
         self.instance: WasiInstance | None = None
+        self.deadline: float | None = None  # time.monotonic() past which the call must end (config.timeout)
         self.args, self.arg_offsets = _encode_strings(list(config.args))
         env = config.environment()
         self.environ, self.environ_offsets = _encode_strings([f"{k}={v}" for k, v in env.items()])
@@ -123,6 +126,17 @@ class WasiContext:
         if callable(spec):
             return CallbackOutput(spec)
         return CallbackOutput(spec.write)
+
+    def time_left_ns(self) -> int | None:
+        """Nanoseconds until the deadline (None: no timeout); a blocking syscall waits no longer."""
+        if self.deadline is None:
+            return None
+        return max(0, int((self.deadline - time.monotonic()) * 1e9))
+
+    def check_deadline(self) -> None:
+        """Raise :class:`Timeout` once the deadline has passed."""
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise Timeout(self.config.timeout or 0)
 
     def close(self) -> None:
         """Close every host descriptor the run opened (stdio that was inherited stays open)."""

@@ -6,7 +6,7 @@ import errno as host_errno
 
 from .abi import Errno
 
-__all__ = ["GuestMemoryError", "HostError", "ProcExit", "Trap", "WasiError", "errno_from_oserror"]
+__all__ = ["GuestMemoryError", "HostError", "ProcExit", "Timeout", "Trap", "WasiError", "errno_from_oserror"]
 
 
 class WasiError(Exception):
@@ -32,6 +32,17 @@ class ProcExit(Exception):
 
 class Trap(Exception):
     """The guest trapped: a wasm trap, or a syscall argument the spec says must trap."""
+
+
+class Timeout(Trap):
+    """The run exceeded ``WasiConfig.timeout`` (seconds per call into the guest) and was stopped.
+
+    On an engine that interrupts wasm code (wasmtime) even a guest that never makes a system call is
+    stopped; elsewhere (wasmer) the deadline is checked at every host call."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the guest ran longer than its time limit of {seconds:g} s")
+        self.seconds = seconds
 
 
 class GuestMemoryError(Trap):

@@ -9,13 +9,14 @@ Lower level: :class:`WasiInstance` instantiates, exposes the context and memory,
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Union
 
 from .config import WasiConfig
 from .context import WasiContext
-from .engines import CompiledModule, Engine, default_engine
+from .engines import CompiledModule, EngineChoice, InstanceLimits, compile_module, resolve_choice
 from .errors import HostError, ProcExit, Trap
 from .namespace import Namespace
 
@@ -24,13 +25,19 @@ __all__ = ["RunResult", "WasiInstance", "run"]
 ModuleSource = Union[str, "os.PathLike[str]", bytes, CompiledModule]
 
 
-def load_module(engine: Engine, module: ModuleSource) -> CompiledModule:
-    """Compile a module given as a path or bytes (a compiled module is returned as it is)."""
+def load_module(module: ModuleSource, engine: EngineChoice = None) -> CompiledModule:
+    """Compile a module given as a path or bytes with the chosen engine (see
+    :func:`pywasihost.engines.compile_module`); a compiled module is returned as it is, and must have
+    been compiled by the engine asked for, if one was named."""
     if isinstance(module, (str, os.PathLike)):
         with open(module, "rb") as f:
-            return engine.compile(f.read())
+            return compile_module(f.read(), engine)
     if isinstance(module, (bytes, bytearray)):
-        return engine.compile(bytes(module))
+        return compile_module(bytes(module), engine)
+    choice = resolve_choice(engine) if engine is not None else "auto"
+    wanted = choice if isinstance(choice, str) else choice.name
+    if wanted != "auto" and module.engine.name != wanted:
+        raise ValueError(f"the module was compiled by {module.engine.name}, not by the engine asked for ({wanted})")
     return module
 
 
@@ -43,12 +50,12 @@ class WasiInstance:
         config: WasiConfig | None = None,
         *,
         namespace: Namespace | None = None,
-        engine: Engine | None = None,
+        engine: EngineChoice = None,
     ) -> None:
-        self.engine = engine or default_engine()
         self.config = config or WasiConfig()
         self.namespace = namespace or Namespace.preview1()
-        self.module = load_module(self.engine, module)
+        self.module = load_module(module, engine)
+        self.engine = self.module.engine
         self._functions = frozenset(e.name for e in self.module.exports if e.kind == "function")
         self.context = ctx = WasiContext(self.config)
         ctx.instance = self
@@ -67,8 +74,11 @@ class WasiInstance:
                 fn = sc.bind(ctx, ctx.memory)
                 if wrap_trace is not None:
                     fn = wrap_trace(sc, fn, ctx.memory)
+                if self.config.timeout is not None:
+                    fn = _deadline_checked(fn, ctx)
                 functions[imp.module, imp.name] = (fn, tuple(sc.wasm_params), tuple(sc.wasm_results))
-            self._instance = self.engine.instantiate(self.module, functions)
+            limits = InstanceLimits(self.config.timeout, self.config.max_memory, self.config.fuel)
+            self._instance = self.engine.instantiate(self.module, functions, limits)
         except BaseException:
             ctx.close()
             raise
@@ -86,6 +96,9 @@ class WasiInstance:
         if name not in self._functions:
             exported = ", ".join(e.name for e in self.module.exports if e.kind == "function") or "none"
             raise ValueError(f"the module exports no function {name!r} (it exports: {exported})")
+        timeout = self.config.timeout
+        if timeout is not None:
+            self.context.deadline = time.monotonic() + timeout
         try:
             return self._instance.call(name, *args)
         except (ProcExit, Trap):
@@ -112,6 +125,17 @@ class WasiInstance:
         self.close()
 
 
+def _deadline_checked(fn: Callable[..., Any], ctx: WasiContext) -> Callable[..., Any]:
+    """``fn``, refusing to run past the context's deadline: on an engine that cannot interrupt wasm,
+    a timeout takes effect at the guest's next host call."""
+
+    def checked(*args: Any) -> Any:
+        ctx.check_deadline()
+        return fn(*args)
+
+    return checked
+
+
 @dataclass
 class RunResult:
     """How a run ended: the exit code, and stdout/stderr when they were captured."""
@@ -126,13 +150,14 @@ def run(
     config: WasiConfig | None = None,
     *,
     namespace: Namespace | None = None,
-    engine: Engine | None = None,
+    engine: EngineChoice = None,
     entry: str = "_start",
 ) -> RunResult:
     """Instantiate ``module`` (a path, bytes or compiled module) and run it to its end.
 
-    Returns the exit code (and captured output); a trap raises :class:`Trap`, after every host
-    descriptor of the run is closed.
+    ``engine``: ``"auto"`` (default, or ``PYWASIHOST_ENGINE``), ``"wasmer"``, ``"wasmtime"`` or an
+    engine object. Returns the exit code (and captured output); a trap raises :class:`Trap` (a run
+    past ``config.timeout``: :class:`Timeout`), after every host descriptor of the run is closed.
     """
     with WasiInstance(module, config, namespace=namespace, engine=engine) as inst:
         code = inst.start(entry)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .engines import Engine, ImportSpec, default_engine
+from .engines import ENGINE_NAMES, EngineChoice, ImportSpec, available_engines
 from .instance import ModuleSource, load_module
 from .namespace import Namespace
 
@@ -31,6 +31,10 @@ class ImportInfo:
 class ModuleInfo:
     imports: list[ImportInfo]
     exports: list[ImportSpec]
+    engine: str = ""
+    """The engine that compiled the module: the one a run with the same choice would use."""
+    engines: tuple[tuple[str, str | None], ...] = ()
+    """Every engine and, where it does not import here, why."""
 
     @property
     def wasi_versions(self) -> list[str]:
@@ -65,6 +69,12 @@ class ModuleInfo:
             lines.append(f"  {m.name}: min {minimum} pages ({int(minimum) * 64} KiB), {top}")
         if not self.memories:
             lines.append("  (none)")
+        if self.engines:
+            lines += ["", "engines:"]
+            for name, problem in self.engines:
+                state = "available" if problem is None else f"unavailable: {problem}"
+                used = "  <- a run uses this one" if name == self.engine else ""
+                lines.append(f"  {name}: {state}{used}")
         missing = self.missing
         lines += ["", f"{len(self.imports) - len(missing)} of {len(self.imports)} imports provided"]
         if missing:
@@ -80,12 +90,11 @@ def _sig(s: ImportSpec) -> str:
 def describe_module(
     module: ModuleSource,
     namespace: Namespace | None = None,
-    engine: Engine | None = None,
+    engine: EngineChoice = None,
 ) -> ModuleInfo:
-    """Compile ``module`` and tell what it imports and exports, and which imports ``namespace``
-    (default: preview 1) provides."""
-    engine = engine or default_engine()
-    module = load_module(engine, module)
+    """Compile ``module`` and tell what it imports and exports, which imports ``namespace``
+    (default: preview 1) provides, and which engine runs it."""
+    module = load_module(module, engine)
     ns = namespace or Namespace.preview1()
     imports = []
     for imp in module.imports:
@@ -100,4 +109,7 @@ def describe_module(
             imports.append(ImportInfo(imp, False, f"pywasihost's has signature {want}"))
         else:
             imports.append(ImportInfo(imp, True))
-    return ModuleInfo(imports, list(module.exports))
+    engines = available_engines()
+    return ModuleInfo(
+        imports, list(module.exports), module.engine.name, tuple((name, engines[name]) for name in ENGINE_NAMES)
+    )

@@ -1,4 +1,14 @@
-"""What an engine adapter provides (see :mod:`pywasihost.engines.wasmer`)."""
+"""What an engine adapter provides (see :mod:`pywasihost.engines.wasmer` and ``.wasmtime``).
+
+An engine compiles modules, lists their imports and exports, and instantiates them with host
+functions given as plain Python callables plus their core wasm types. Host functions receive core
+wasm values as Python numbers (i32 and i64 as *signed* ints, as both engines deliver them; the
+namespace masks what it reads as unsigned) and return ``None``, one value, or a tuple.
+
+Exceptions raised by a host function come out of :meth:`EngineInstance.call` unchanged (that is how
+``proc_exit`` ends a run); a wasm trap comes out as :class:`pywasihost.Trap`, an interrupted run as
+:class:`pywasihost.Timeout`.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +16,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-__all__ = ["CompiledModule", "Engine", "EngineInstance", "ImportSpec", "LinkError"]
+__all__ = [
+    "NO_LIMITS",
+    "CompiledModule",
+    "Engine",
+    "EngineInstance",
+    "HostFunctions",
+    "ImportSpec",
+    "InstanceLimits",
+    "LimitError",
+    "LinkError",
+]
 
 
 class LinkError(Exception):
     """The module imports something that nobody provides."""
+
+
+class LimitError(ValueError):
+    """The module cannot run under the instance's limits (its initial memory exceeds ``max_memory``)."""
 
 
 @dataclass(frozen=True)
@@ -27,9 +51,38 @@ class ImportSpec:
         return f"({', '.join(self.params)}) -> ({', '.join(self.results)})"
 
 
+@dataclass(frozen=True)
+class InstanceLimits:
+    """What an engine enforces on one instance (None: no limit).
+
+    ``timeout``: seconds per call into the guest; only an engine with ``interrupts_wasm`` can stop
+    wasm code that makes no host call (the instance layer checks the deadline at every host call on
+    every engine). ``max_memory``: bytes of linear memory; ``memory.grow`` past it returns -1.
+    ``fuel``: an instruction budget (engines with ``supports_fuel`` only).
+    """
+
+    timeout: float | None = None
+    max_memory: int | None = None
+    fuel: int | None = None
+
+
+NO_LIMITS = InstanceLimits()
+
+
 class CompiledModule(Protocol):
-    imports: list[ImportSpec]
-    exports: list[ImportSpec]
+    @property
+    def imports(self) -> list[ImportSpec]: ...
+
+    @property
+    def exports(self) -> list[ImportSpec]: ...
+
+    @property
+    def engine(self) -> Engine:
+        """The engine that compiled it (and the only one that can instantiate it)."""
+
+
+HostFunctions = dict[tuple[str, str], tuple[Callable[..., Any], tuple[str, ...], tuple[str, ...]]]
+"""``(module, name) -> (callable, wasm param types, wasm result types)``."""
 
 
 class EngineInstance(Protocol):
@@ -44,11 +97,14 @@ class EngineInstance(Protocol):
 
 class Engine(Protocol):
     name: str
+    version: str
+    interrupts_wasm: bool
+    """Whether ``timeout`` stops wasm code that makes no host call (wasmtime: epoch interruption)."""
+    supports_fuel: bool
 
-    def compile(self, wasm: bytes) -> CompiledModule: ...
+    def compile(self, wasm: bytes) -> CompiledModule:
+        """Compile a module (``ValueError`` with the engine's reason if it cannot)."""
 
     def instantiate(
-        self,
-        module: CompiledModule,
-        functions: dict[tuple[str, str], tuple[Callable[..., Any], tuple[str, ...], tuple[str, ...]]],
+        self, module: CompiledModule, functions: HostFunctions, limits: InstanceLimits = NO_LIMITS
     ) -> EngineInstance: ...

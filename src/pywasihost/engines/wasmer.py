@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import Trap
-from .base import CompiledModule, ImportSpec, LinkError
+from .base import NO_LIMITS, CompiledModule, HostFunctions, ImportSpec, InstanceLimits, LinkError
+from .binary import cap_memory
 
 try:
     import wasmer
@@ -20,7 +21,7 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the Python running us
     raise ImportError(
         "the wasmer engine needs the 'wasmer' and 'wasmer-compiler-cranelift' 1.1.0 wheels, which exist "
-        "only for CPython 3.7-3.10 on x86_64 (see README.md: 'make test' sets up Python 3.10)"
+        "only for CPython 3.7-3.10 on x86_64; on other Pythons pywasihost runs on the wasmtime engine"
     ) from exc
 
 __all__ = ["WasmerEngine"]
@@ -46,8 +47,10 @@ def _describe(kind: str, t: Any, module: str, name: str) -> ImportSpec:
 
 
 class WasmerModule:
-    def __init__(self, module: wasmer.Module) -> None:
+    def __init__(self, engine: WasmerEngine, module: wasmer.Module, wasm: bytes) -> None:
+        self.engine = engine
         self.module = module
+        self.wasm = wasm  # kept to recompile with a lower memory maximum when a run sets max_memory
         self.imports = [_describe("import", i.type, i.module, i.name) for i in module.imports]
         self.exports = [_describe("export", e.type, "", e.name) for e in module.exports]
 
@@ -77,24 +80,33 @@ class WasmerInstance:
 
 
 class WasmerEngine:
+    """wasmer 1.1: no way to interrupt wasm code (a timeout is checked at host calls only); a memory
+    limit is applied by lowering the module's declared memory maximum and compiling it again."""
+
     name = "wasmer"
+    interrupts_wasm = False
+    supports_fuel = False
 
     def __init__(self) -> None:
+        self.version = wasmer.__version__
         self.store = wasmer.Store(wasmer.engine.Universal(Compiler))
 
     def compile(self, wasm: bytes) -> WasmerModule:
         try:
-            return WasmerModule(wasmer.Module(self.store, wasm))
+            return WasmerModule(self, wasmer.Module(self.store, wasm), wasm)
         except (ValueError, RuntimeError) as exc:
             raise ValueError(f"not a valid WebAssembly module: {exc}") from None
 
     def instantiate(
-        self,
-        module: CompiledModule,
-        functions: dict[tuple[str, str], tuple[Callable[..., Any], tuple[str, ...], tuple[str, ...]]],
+        self, module: CompiledModule, functions: HostFunctions, limits: InstanceLimits = NO_LIMITS
     ) -> WasmerInstance:
-        if not isinstance(module, WasmerModule):
+        if not isinstance(module, WasmerModule) or module.engine is not self:
             raise TypeError(f"{module!r} was not compiled by this wasmer engine")
+        if limits.fuel is not None:
+            raise ValueError("fuel is not supported by the wasmer engine: use engine='wasmtime'")
+        compiled = module.module
+        if limits.max_memory is not None:
+            compiled = wasmer.Module(self.store, cap_memory(module.wasm, limits.max_memory))
         namespaces: dict[str, dict[str, wasmer.Function]] = {}
         missing = []
         for imp in module.imports:
@@ -115,6 +127,6 @@ class WasmerEngine:
         for mod, funcs in namespaces.items():
             import_object.register(mod, funcs)
         try:
-            return WasmerInstance(wasmer.Instance(module.module, import_object))
+            return WasmerInstance(wasmer.Instance(compiled, import_object))
         except RuntimeError as exc:
             raise Trap(f"instantiation failed: {exc}") from None

@@ -63,10 +63,18 @@ def poll_oneoff(ctx: WasiContext, in_: GuestPtr, out: GuestPtr, nsubscriptions: 
     pollable = [(tag, fileno) for _, tag, _, fileno in fds if fileno is not None]
     if len(pollable) < len(fds):  # something is always ready: do not wait
         wait = 0
+    left = ctx.time_left_ns()  # a run with a timeout waits no longer than its deadline
     if pollable:
-        waited = _poll(pollable, wait, ready)
+        capped = left is not None and (wait is None or wait > left)
+        waited = _poll(pollable, left if capped else wait, ready)
+        if capped and not ready:
+            ctx.check_deadline()
     else:
-        if wait:
+        if wait and left is not None and wait > left:
+            ctx.clocks.sleep(left)
+            ctx.check_deadline()  # real clocks: the deadline has passed
+            ctx.clocks.sleep(wait - left)  # clocks that do not really wait (deterministic): the rest
+        elif wait:
             ctx.clocks.sleep(wait)
         waited = wait or 0
 

@@ -1,0 +1,420 @@
+"""The wasmtime adapter (the ``wasmtime`` package: one wheel for every CPython 3.9+).
+
+Host functions do not go through ``wasmtime.Func``, whose ctypes trampoline boxes every value
+(8-10 us a call): they are registered with ``wasmtime_func_new_unchecked``, whose callback gets the
+arguments and leaves the results in one array of 16-byte ``wasmtime_val_raw_t`` slots. This module
+generates, per signature, a small handler that reads the slots through one ctypes array laid over
+them, calls the host function and writes the result back (the one measured hot path here: no
+foreign call per host call, since each ctypes foreign call costs about a microsecond).
+
+A Python exception cannot cross the C callback: the handler stores it on the instance and returns a
+wasm trap; :meth:`WasmtimeInstance.call` re-raises the stored exception when that trap comes out, so
+``ProcExit``, ``GuestMemoryError`` and host bugs surface exactly as on wasmer.
+
+Limits: ``timeout`` uses epoch interruption (a ticker thread advances the engine's epoch while a
+timed call runs, so even a guest spinning without system calls is stopped); ``max_memory`` uses the
+store's limits; ``fuel`` a second engine compiled with fuel metering. Linear memories never move
+(``memory_may_move`` is off), so a view of guest memory stays valid after ``memory.grow``; it only
+becomes too short, which the guest-memory layer checks.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import math
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import Timeout, Trap
+from .base import NO_LIMITS, CompiledModule, HostFunctions, ImportSpec, InstanceLimits, LimitError, LinkError
+
+try:
+    import wasmtime
+    from wasmtime import _ffi as ffi
+except ImportError as exc:  # pragma: no cover - depends on what is installed
+    raise ImportError("the wasmtime engine needs the 'wasmtime' package (pip install wasmtime)") from exc
+
+__all__ = ["WasmtimeEngine", "WasmtimeInstance", "WasmtimeModule"]
+
+_VALTYPES = {"i32": wasmtime.ValType.i32, "i64": wasmtime.ValType.i64, "f32": wasmtime.ValType.f32}
+_VALTYPES["f64"] = wasmtime.ValType.f64
+_SLOT = 16  # sizeof(wasmtime_val_raw_t): each argument and result takes one slot
+_NO_DEADLINE = 1 << 62  # epoch ticks: never reached
+_TICK = 0.01  # seconds between epoch increments while a timed call runs
+
+
+def _valtype_name(t: wasmtime.ValType) -> str:
+    return str(t)
+
+
+def _describe(module: str, name: str, t: Any) -> ImportSpec:
+    if isinstance(t, wasmtime.FuncType):
+        return ImportSpec(
+            module,
+            name,
+            "function",
+            tuple(_valtype_name(p) for p in t.params),
+            tuple(_valtype_name(r) for r in t.results),
+        )
+    if isinstance(t, wasmtime.MemoryType):
+        limits = t.limits
+        return ImportSpec(module, name, "memory", (str(limits.min), str(limits.max)))
+    if isinstance(t, wasmtime.TableType):
+        return ImportSpec(module, name, "table")
+    return ImportSpec(module, name, "global")
+
+
+class WasmtimeModule:
+    def __init__(self, engine: WasmtimeEngine, module: wasmtime.Module, wasm: bytes) -> None:
+        self.engine = engine
+        self.module = module
+        self.wasm = wasm  # kept to recompile with fuel metering when a run asks for fuel
+        self.fuel_module: wasmtime.Module | None = None
+        self.imports = [_describe(i.module, i.name or "", i.type) for i in module.imports]
+        self.exports = [_describe("", e.name, e.type) for e in module.exports]
+
+
+# -- raw host calls ------------------------------------------------------------------------------
+
+_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)
+_FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+
+# env (an int handed to wasmtime with each function) -> the handler of that function; entries are
+# removed by the finalizer when wasmtime drops the function (with its store).
+_HANDLERS: dict[int, Callable[[int], int]] = {}
+_next_env = 1
+_env_lock = threading.Lock()
+
+
+def _call_handler(env: int, caller: int, values: int, count: int) -> int:
+    return _HANDLERS[env](values)
+
+
+def _drop_handler(env: int | None, handlers: dict[int, Callable[[int], int]] = _HANDLERS) -> None:
+    handlers.pop(env or 0, None)  # (a default argument: module globals may be gone at interpreter exit)
+
+
+_trampoline = _CALLBACK(_call_handler)
+_finalize = _FINALIZER(_drop_handler)
+# wasmtime calls these two from C for as long as any store lives, stores freed during interpreter
+# teardown included: they must never be freed (one reference each, never given back).
+ctypes.pythonapi.Py_IncRef(ctypes.py_object(_trampoline))
+ctypes.pythonapi.Py_IncRef(ctypes.py_object(_finalize))
+
+# The stores, modules and engines this adapter made, freed (in that order) before interpreter
+# teardown: wasmtime-py frees its objects through module globals that teardown clears first.
+_LIVE: tuple[weakref.WeakSet[Any], ...] = (weakref.WeakSet(), weakref.WeakSet(), weakref.WeakSet())
+
+
+@atexit.register
+def _close_all() -> None:
+    for live in _LIVE:
+        for obj in list(live):
+            obj.close()
+
+
+def _trap_pointer(message: bytes) -> int:
+    """A new ``wasm_trap_t*`` (wasmtime takes ownership when the callback returns it)."""
+    trap = ffi.wasmtime_trap_new(ctypes.create_string_buffer(message), len(message))
+    return ctypes.cast(trap, ctypes.c_void_p).value or 0
+
+
+# Slot views: a slot is 16 bytes, so in units of the view's element the n-th slot starts at n*4 (i32,
+# f32) or n*2 (i64, f64). i32 and i64 are read signed, as wasmer delivers them.
+_VIEW: dict[str, tuple[str, Any, int]] = {"i32": ("_i32", ctypes.c_int32, 4), "f32": ("_f32", ctypes.c_float, 4)}
+_VIEW["i64"] = ("_i64", ctypes.c_int64, 2)
+_VIEW["f64"] = ("_f64", ctypes.c_double, 2)
+_FACTORIES: dict[tuple[tuple[str, ...], tuple[str, ...]], Callable[..., Callable[[int], int]]] = {}
+
+
+def _handler_factory(params: tuple[str, ...], results: tuple[str, ...]) -> Callable[..., Callable[[int], int]]:
+    """Generate (once per signature) ``factory(fn, failed) -> handler(address) -> 0 | trap``.
+
+    The handler lays a ctypes array over the value slots, reads the arguments, calls ``fn`` and writes
+    its result(s) into the first slots; any exception is handed to ``failed``, whose return value (a
+    trap pointer) is returned to wasmtime."""
+    key = (params, results)
+    if key in _FACTORIES:
+        return _FACTORIES[key]
+    slots = max(len(params), len(results), 1)
+    env: dict[str, Any] = {}
+    views = {_VIEW[t][0] for t in (*params, *results)}
+    setup = []
+    for t in sorted({*params, *results}):
+        name, ctype, per_slot = _VIEW[t]
+        env[name + "_array"] = ctype * (slots * per_slot)
+    args = []
+    for i, t in enumerate(params):
+        name, _, per_slot = _VIEW[t]
+        args.append(f"{name}[{i * per_slot}]")
+    setup = [f"{name} = {name}_array.from_address(address)" for name in sorted(views)]
+    lines = ["def factory(fn, failed):", "    def handler(address):", "        try:"]
+    lines += [f"            {s}" for s in setup]
+    call = f"fn({', '.join(args)})"
+    if not results:
+        lines.append(f"            {call}")
+    elif len(results) == 1:
+        name, _, _ = _VIEW[results[0]]
+        lines.append(f"            {name}[0] = {call}")
+    else:
+        outs = [f"r{j}" for j in range(len(results))]
+        lines.append(f"            {', '.join(outs)} = {call}")
+        for j, t in enumerate(results):
+            name, _, per_slot = _VIEW[t]
+            lines.append(f"            {name}[{j * per_slot}] = r{j}")
+    lines += [
+        "        except BaseException as exc:",
+        "            return failed(exc)",
+        "        return 0",
+        "    return handler",
+    ]
+    code = compile("\n".join(lines) + "\n", f"<pywasihost wasmtime handler {params}->{results}>", "exec")
+    exec(code, env)
+    factory: Callable[..., Callable[[int], int]] = env["factory"]
+    _FACTORIES[key] = factory
+    return factory
+
+
+# Trap reasons worded as wasmer words them, so that a trap reads the same on both engines.
+_TRAP_REASONS = {
+    "STACK_OVERFLOW": "call stack exhausted",
+    "MEMORY_OUT_OF_BOUNDS": "out of bounds memory access",
+    "HEAP_MISALIGNED": "misaligned heap",
+    "TABLE_OUT_OF_BOUNDS": "undefined element: out of bounds table access",
+    "INDIRECT_CALL_TO_NULL": "uninitialized element",
+    "BAD_SIGNATURE": "indirect call type mismatch",
+    "INTEGER_OVERFLOW": "integer overflow",
+    "INTEGER_DIVISION_BY_ZERO": "integer divide by zero",
+    "BAD_CONVERSION_TO_INTEGER": "invalid conversion to integer",
+    "UNREACHABLE": "unreachable",
+    "INTERRUPT": "interrupt",
+}
+
+
+def _trap_message(trap: wasmtime.Trap) -> str:
+    """The reason, then one ``at function (<module>[index]:0xoffset)`` line per frame, as wasmer."""
+    code = trap.trap_code
+    reason = _TRAP_REASONS.get(code.name) if code is not None else None
+    if reason is None:
+        text = str(trap)
+        reason = text.split("Caused by:", 1)[-1].strip().removeprefix("wasm trap: ") if "Caused by:" in text else text
+    lines = [reason]
+    for frame in trap.frames:
+        name = frame.func_name or f"<wasm function {frame.func_index}>"
+        lines.append(f"    at {name} (<module>[{frame.func_index}]:{frame.module_offset:#x})")
+    return "\n".join(lines)
+
+
+class _EpochTicker:
+    """Advances an engine's epoch every ``_TICK`` seconds while at least one timed call runs."""
+
+    def __init__(self, engine: wasmtime.Engine) -> None:
+        self._engine = engine
+        self._users = 0
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+
+    def acquire(self) -> None:
+        with self._lock:
+            self._users += 1
+            if self._users == 1:
+                self._wake.clear()
+                threading.Thread(target=self._run, name="pywasihost-epoch", daemon=True).start()
+
+    def release(self) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0:
+                self._wake.set()
+
+    def _run(self) -> None:
+        while not self._wake.wait(_TICK):
+            self._engine.increment_epoch()
+
+
+class WasmtimeInstance:
+    def __init__(
+        self, engine: WasmtimeEngine, module: WasmtimeModule, functions: HostFunctions, limits: InstanceLimits
+    ) -> None:
+        self.engine = engine
+        self.limits = limits
+        self.pending: BaseException | None = None  # the exception a host function raised
+        compiled, wasm_engine, self.ticker = module.module, engine.engine, engine.ticker
+        if limits.fuel is not None:  # fuel needs code compiled for it, by an engine of its own
+            compiled, wasm_engine, self.ticker = engine.fuel_module(module), engine.fuel_engine, engine.fuel_ticker
+        self.store = store = wasmtime.Store(wasm_engine)
+        _LIVE[0].add(store)
+        store.set_epoch_deadline(_NO_DEADLINE)
+        if limits.max_memory is not None:
+            store.set_limits(memory_size=limits.max_memory)
+        if limits.fuel is not None:
+            store.set_fuel(limits.fuel)
+        externs: list[Any] = []
+        missing = []
+        for imp in module.imports:
+            entry = functions.get((imp.module, imp.name)) if imp.kind == "function" else None
+            if entry is None:
+                missing.append(f"{imp.module}.{imp.name} {imp.kind} {imp.signature()}")
+                continue
+            fn, params, results = entry
+            if params != imp.params or results != imp.results:
+                raise LinkError(
+                    f"import {imp.module}.{imp.name}: the module wants {imp.signature()}, the host provides "
+                    f"({', '.join(params)}) -> ({', '.join(results)})"
+                )
+            externs.append(self._host_function(fn, params, results))
+        if missing:
+            raise LinkError("unresolved imports: " + "; ".join(missing))
+        try:
+            self.instance = wasmtime.Instance(store, compiled, externs)
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
+            self._reraise_pending()
+            if limits.max_memory is not None and "memory" in str(exc) and "limit" in str(exc):
+                raise LimitError(
+                    f"the module's initial memory exceeds max_memory ({limits.max_memory} bytes)"
+                ) from None
+            raise Trap(f"instantiation failed: {exc}") from None
+        self._exports = self.instance.exports(store)
+
+    def _host_function(
+        self, fn: Callable[..., Any], params: tuple[str, ...], results: tuple[str, ...]
+    ) -> wasmtime.Func:
+        global _next_env
+        handler = _handler_factory(params, results)(fn, self._failed)
+        with _env_lock:
+            env = _next_env
+            _next_env += 1
+        _HANDLERS[env] = handler
+        functype = wasmtime.FuncType([_VALTYPES[p]() for p in params], [_VALTYPES[r]() for r in results])
+        raw = ffi.wasmtime_func_t()
+        ffi.dll.wasmtime_func_new_unchecked(
+            self.store._context(),
+            functype.ptr(),
+            ctypes.cast(_trampoline, ffi.wasmtime_func_unchecked_callback_t),
+            ctypes.c_void_p(env),
+            _finalize,
+            ctypes.byref(raw),
+        )
+        return wasmtime.Func._from_raw(raw)
+
+    def _failed(self, exc: BaseException) -> int:
+        self.pending = exc
+        return _trap_pointer(f"host function raised {type(exc).__name__}".encode())
+
+    def _reraise_pending(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            raise pending.with_traceback(pending.__traceback__)
+
+    def call(self, name: str, *args: Any) -> Any:
+        fn = self._exports[name]
+        if not isinstance(fn, wasmtime.Func):
+            raise TypeError(f"export {name!r} is not a function")
+        timeout = self.limits.timeout
+        if timeout is not None:
+            self.store.set_epoch_deadline(math.ceil(timeout / _TICK) + 1)
+            self.ticker.acquire()
+        try:
+            return fn(self.store, *args)
+        except wasmtime.Trap as exc:
+            self._reraise_pending()
+            if exc.trap_code == wasmtime.TrapCode.INTERRUPT and timeout is not None:
+                raise Timeout(timeout) from None
+            if exc.trap_code == wasmtime.TrapCode.OUT_OF_FUEL:
+                raise Trap(f"the guest ran out of fuel ({self.limits.fuel} units)") from None
+            raise Trap(_trap_message(exc)) from None
+        except wasmtime.WasmtimeError as exc:
+            self._reraise_pending()
+            raise Trap(str(exc)) from None
+        finally:
+            if timeout is not None:
+                self.ticker.release()
+                self.store.set_epoch_deadline(_NO_DEADLINE)
+
+    def memory_buffer(self) -> Callable[[], Any] | None:
+        memory = self._exports.get("memory")
+        if not isinstance(memory, wasmtime.Memory):
+            return None
+        store = self.store
+
+        def buffer() -> Any:
+            size = memory.data_len(store)
+            if size == 0:
+                return bytearray()
+            address = ctypes.addressof(memory.data_ptr(store).contents)
+            return (ctypes.c_ubyte * size).from_address(address)
+
+        return buffer
+
+    def export_names(self) -> list[str]:
+        return list(self._exports)
+
+
+class WasmtimeEngine:
+    name = "wasmtime"
+    interrupts_wasm = True
+    supports_fuel = True
+
+    def __init__(self) -> None:
+        self.version = _package_version()
+        self.engine = wasmtime.Engine(self._config(fuel=False))
+        self.ticker = _EpochTicker(self.engine)
+        self._fuel: tuple[wasmtime.Engine, _EpochTicker] | None = None
+        _LIVE[2].add(self.engine)
+
+    @staticmethod
+    def _config(*, fuel: bool) -> wasmtime.Config:
+        config = wasmtime.Config()
+        config.epoch_interruption = True  # timeouts: stop wasm code that makes no host call
+        config.memory_may_move = False  # views of guest memory stay valid across memory.grow
+        if fuel:
+            config.consume_fuel = True
+        return config
+
+    @property
+    def fuel_engine(self) -> wasmtime.Engine:
+        if self._fuel is None:
+            fuel_engine = wasmtime.Engine(self._config(fuel=True))
+            _LIVE[2].add(fuel_engine)
+            self._fuel = (fuel_engine, _EpochTicker(fuel_engine))
+        return self._fuel[0]
+
+    @property
+    def fuel_ticker(self) -> _EpochTicker:
+        self.fuel_engine  # noqa: B018 - creates the pair
+        assert self._fuel is not None
+        return self._fuel[1]
+
+    def fuel_module(self, module: WasmtimeModule) -> wasmtime.Module:
+        """The module compiled with fuel metering (fuel needs code compiled for it)."""
+        if module.fuel_module is None:
+            module.fuel_module = wasmtime.Module(self.fuel_engine, module.wasm)
+            _LIVE[1].add(module.fuel_module)
+        return module.fuel_module
+
+    def compile(self, wasm: bytes) -> WasmtimeModule:
+        try:
+            compiled = wasmtime.Module(self.engine, wasm)
+        except wasmtime.WasmtimeError as exc:
+            raise ValueError(f"not a valid WebAssembly module: {exc}") from None
+        _LIVE[1].add(compiled)
+        return WasmtimeModule(self, compiled, wasm)
+
+    def instantiate(
+        self, module: CompiledModule, functions: HostFunctions, limits: InstanceLimits = NO_LIMITS
+    ) -> WasmtimeInstance:
+        if not isinstance(module, WasmtimeModule) or module.engine is not self:
+            raise TypeError(f"{module!r} was not compiled by this wasmtime engine")
+        return WasmtimeInstance(self, module, functions, limits)
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("wasmtime")
+    except PackageNotFoundError:  # pragma: no cover - an uninstalled checkout
+        return "unknown"
