@@ -27,10 +27,11 @@ from .context import WasiContext
 from .engines import LinkError
 from .errors import GuestMemoryError, HostError, ProcExit, Trap, WasiError
 from .fdtable import Descriptor, FdTable
-from .instance import RunResult, WasiInstance, run
+from .instance import Module, RunResult, WasiInstance, compile, run
 from .memory import GuestMemory, MemoryLimits
 from .modinfo import ModuleInfo, describe_module
 from .namespace import (
+    F32,
     PREVIEW1,
     S64,
     U64,
@@ -61,6 +62,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CAPTURE",
+    "F32",
     "INHERIT",
     "PREVIEW1",
     "S64",
@@ -79,6 +81,7 @@ __all__ = [
     "IovecArray",
     "LinkError",
     "MemoryLimits",
+    "Module",
     "ModuleInfo",
     "Namespace",
     "Preopen",
@@ -96,6 +99,7 @@ __all__ = [
     "WasiContext",
     "WasiError",
     "WasiInstance",
+    "compile",
     "describe_module",
     "enable_trace_output",
     "run",

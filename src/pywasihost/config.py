@@ -154,13 +154,14 @@ def _trace_default() -> bool:
 
 @dataclass
 class WasiConfig:
-    """The configuration of one run. ``args[0]`` is the program name the guest sees.
+    """The configuration of one run. ``args[0]`` is the program name the guest sees; with no ``args``
+    the guest's argv is the module's file name alone (``main.wasm`` for a module given as bytes).
 
     ``preopens`` become guest fds 3, 4... in order, then ``sockets`` (listening or connected
     sockets, which the run does not close: the caller owns them).
     """
 
-    args: Sequence[str] = ("main.wasm",)
+    args: Sequence[str] = ()
     env: Mapping[str, str] = field(default_factory=dict)
     inherit_env: bool = False
     stdin: InputSpec = INHERIT

@@ -13,6 +13,7 @@ from .fdtable import (
     WRITE_STREAM,
     BytesInput,
     CallbackOutput,
+    CapturedOutput,
     Descriptor,
     FdTable,
     HostFd,
@@ -61,9 +62,10 @@ class WasiContext:
     """Everything a syscall may reach: ``config``, ``memory``, ``fds``, ``clocks``, ``random``.
 
     ``state`` is a free dict for applications' custom syscalls; ``instance`` is the running instance.
+    ``program_name`` is argv[0] when ``config.args`` is empty.
     """
 
-    def __init__(self, config: WasiConfig) -> None:
+    def __init__(self, config: WasiConfig, program_name: str = "main.wasm") -> None:
         self.config = config
         self.memory = GuestMemory(config.limits)
         self.fds = FdTable(config.limits.max_fds)
@@ -71,10 +73,11 @@ class WasiContext:
         self.random = config.random
         self.state: dict[str, Any] = {}
         self.instance: WasiInstance | None = None
-        self.args, self.arg_offsets = _encode_strings(list(config.args))
+        # no args: the guest's argv is just the program name (the module's file name), as on the CLI
+        self.args, self.arg_offsets = _encode_strings(list(config.args) or [program_name])
         env = config.environment()
         self.environ, self.environ_offsets = _encode_strings([f"{k}={v}" for k, v in env.items()])
-        self.captured: dict[int, bytearray] = {}
+        self.captured: dict[int, CapturedOutput] = {}
         try:  # each descriptor goes into the table as soon as it exists: a failure closes them all
             self._stdio(0, self._input(config.stdin))
             self._stdio(1, self._output(1, config.stdout))
@@ -114,8 +117,8 @@ class WasiContext:
         if spec is Stdio.NULL:
             return NullDescriptor()
         if isinstance(spec, Stdio):  # CAPTURE
-            buf = self.captured[fd] = bytearray()
-            return CallbackOutput(buf.extend)
+            captured = self.captured[fd] = CapturedOutput(("stdout", "stderr")[fd - 1], self.config.limits.max_capture)
+            return captured
         if isinstance(spec, int):
             return HostFd(spec, WRITE_STREAM)
         if isinstance(spec, os.PathLike):
@@ -123,6 +126,11 @@ class WasiContext:
         if callable(spec):
             return CallbackOutput(spec)
         return CallbackOutput(spec.write)
+
+    def captured_output(self, fd: int) -> bytes | None:
+        """What the guest wrote to ``fd`` (1 or 2) so far when it is captured, else None (no copy)."""
+        captured = self.captured.get(fd)
+        return None if captured is None else captured.getvalue()
 
     def close(self) -> None:
         """Close every host descriptor the run opened (stdio that was inherited stays open)."""

@@ -1,37 +1,82 @@
-"""Instantiating a module with a WASI namespace, and running it.
+"""Compiling a module, instantiating it with a WASI namespace, and running it.
 
     result = run("prog.wasm", WasiConfig(args=["prog", "x"], stdout=CAPTURE))
     result.exit_code, result.stdout
 
-Lower level: :class:`WasiInstance` instantiates, exposes the context and memory, and calls exports.
+Lower level: :func:`compile` gives a :class:`Module` that any number of instances share;
+:class:`WasiInstance` instantiates (running a reactor's ``_initialize``), exposes the context, memory
+and captured output, and calls exports.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Union
 
 from .config import WasiConfig
 from .context import WasiContext
-from .engines import CompiledModule, Engine, default_engine
+from .engines import CompiledModule, Engine, ImportSpec, default_engine
 from .errors import HostError, ProcExit, Trap
 from .namespace import Namespace
 
-__all__ = ["RunResult", "WasiInstance", "run"]
+__all__ = ["Module", "RunResult", "WasiInstance", "compile", "run"]
 
-ModuleSource = Union[str, "os.PathLike[str]", bytes, CompiledModule]
+DEFAULT_PROGRAM_NAME = "main.wasm"
+"""argv[0] of a module given as bytes, when ``WasiConfig.args`` is empty."""
 
 
-def load_module(engine: Engine, module: ModuleSource) -> CompiledModule:
-    """Compile a module given as a path or bytes (a compiled module is returned as it is)."""
+@dataclass(frozen=True)
+class Module:
+    """A compiled module (:func:`compile`): instantiate it as often as you like, it is compiled once.
+
+    ``name`` is the file name it came from (the guest's default ``argv[0]``); ``engine`` compiled it
+    and instantiates it."""
+
+    compiled: CompiledModule
+    engine: Engine
+    name: str = DEFAULT_PROGRAM_NAME
+
+    @property
+    def imports(self) -> list[ImportSpec]:
+        return self.compiled.imports
+
+    @property
+    def exports(self) -> list[ImportSpec]:
+        return self.compiled.exports
+
+    @property
+    def kind(self) -> str:
+        """``command`` (exports ``_start``), ``reactor`` (exports ``_initialize``) or ``library``."""
+        functions = {e.name for e in self.exports if e.kind == "function"}
+        if "_initialize" in functions:
+            return "reactor"
+        return "command" if "_start" in functions else "library"
+
+
+ModuleSource = Union[str, "os.PathLike[str]", bytes, Module, CompiledModule]
+
+
+def compile(source: str | os.PathLike[str] | bytes, *, engine: Engine | None = None) -> Module:
+    """Compile a module from its path or its bytes (wasm, or WAT text where the engine reads it).
+
+    The result is shared: ``WasiInstance(module, ...)`` and ``run(module, ...)`` reuse it without
+    compiling again, as many times as you like. Compiling is the slow part of starting a guest."""
+    return load_module(engine or default_engine(), source)
+
+
+def load_module(engine: Engine, module: ModuleSource) -> Module:
+    """A :class:`Module` for a path, bytes or an already compiled module."""
+    if isinstance(module, Module):
+        return module
     if isinstance(module, (str, os.PathLike)):
         with open(module, "rb") as f:
-            return engine.compile(f.read())
+            return Module(engine.compile(f.read()), engine, Path(module).name)
     if isinstance(module, (bytes, bytearray)):
-        return engine.compile(bytes(module))
-    return module
+        return Module(engine.compile(bytes(module)), engine)
+    return Module(module, engine)  # compiled by an engine directly
 
 
 class WasiInstance:
@@ -45,12 +90,14 @@ class WasiInstance:
         namespace: Namespace | None = None,
         engine: Engine | None = None,
     ) -> None:
+        if isinstance(module, Module) and engine is None:
+            engine = module.engine
         self.engine = engine or default_engine()
         self.config = config or WasiConfig()
         self.namespace = namespace or Namespace.preview1()
         self.module = load_module(self.engine, module)
         self._functions = frozenset(e.name for e in self.module.exports if e.kind == "function")
-        self.context = ctx = WasiContext(self.config)
+        self.context = ctx = WasiContext(self.config, program_name=self.module.name)
         ctx.instance = self
         wrap_trace: Callable[..., Any] | None = None
         if self.config.trace:  # the tracing module (and logging) is loaded only for traced runs
@@ -68,13 +115,29 @@ class WasiInstance:
                 if wrap_trace is not None:
                     fn = wrap_trace(sc, fn, ctx.memory)
                 functions[imp.module, imp.name] = (fn, tuple(sc.wasm_params), tuple(sc.wasm_results))
-            self._instance = self.engine.instantiate(self.module, functions)
+            self._instance = self.engine.instantiate(self.module.compiled, functions)
         except BaseException:
             ctx.close()
             raise
         source = self._instance.memory_buffer()
         if source is not None:
             ctx.memory.bind(source)
+        if self.module.kind == "reactor":  # a WASI reactor is initialised once, before any other export
+            try:
+                self.call("_initialize")
+            except BaseException:
+                ctx.close()
+                raise
+
+    @property
+    def stdout(self) -> bytes | None:
+        """What the guest has written to stdout so far, when it is captured (else None)."""
+        return self.context.captured_output(1)
+
+    @property
+    def stderr(self) -> bytes | None:
+        """What the guest has written to stderr so far, when it is captured (else None)."""
+        return self.context.captured_output(2)
 
     @property
     def memory(self) -> Any:
@@ -88,10 +151,13 @@ class WasiInstance:
             raise ValueError(f"the module exports no function {name!r} (it exports: {exported})")
         try:
             return self._instance.call(name, *args)
-        except (ProcExit, Trap):
+        except (ProcExit, Trap) as exc:
+            exc.stdout, exc.stderr = self.stdout, self.stderr  # a panic's message travels with its trap
             raise
         except Exception as exc:  # a bug in a host function: the guest traps, Python carries on
-            raise HostError(f"host function failed: {type(exc).__name__}: {exc}") from exc
+            error = HostError(f"host function failed: {type(exc).__name__}: {exc}")
+            error.stdout, error.stderr = self.stdout, self.stderr
+            raise error from exc
 
     def start(self, entry: str = "_start") -> int:
         """Run ``entry`` as a command: the exit code (0 when it returns, ``n`` on ``proc_exit(n)``)."""
@@ -114,11 +180,13 @@ class WasiInstance:
 
 @dataclass
 class RunResult:
-    """How a run ended: the exit code, and stdout/stderr when they were captured."""
+    """How a run ended: the exit code, stdout/stderr when they were captured (the captured bytes
+    themselves, not a copy), and the context's ``state`` as the custom syscalls left it."""
 
     exit_code: int
     stdout: bytes | None = None
     stderr: bytes | None = None
+    state: dict[str, Any] = field(default_factory=dict)
 
 
 def run(
@@ -136,9 +204,4 @@ def run(
     """
     with WasiInstance(module, config, namespace=namespace, engine=engine) as inst:
         code = inst.start(entry)
-        captured = inst.context.captured
-        return RunResult(code, _bytes(captured.get(1)), _bytes(captured.get(2)))
-
-
-def _bytes(buf: bytearray | None) -> bytes | None:
-    return None if buf is None else bytes(buf)
+        return RunResult(code, inst.stdout, inst.stderr, inst.context.state)

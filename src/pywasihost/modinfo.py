@@ -31,6 +31,8 @@ class ImportInfo:
 class ModuleInfo:
     imports: list[ImportInfo]
     exports: list[ImportSpec]
+    kind: str = "command"
+    """``command`` (exports ``_start``), ``reactor`` (exports ``_initialize``) or ``library`` (neither)."""
 
     @property
     def wasi_versions(self) -> list[str]:
@@ -49,7 +51,8 @@ class ModuleInfo:
 
     def format(self) -> str:
         """The report ``pywasihost inspect`` prints."""
-        lines = [f"WASI: {', '.join(self.wasi_versions) or 'none (no WASI imports)'}", "", "imports:"]
+        lines = [f"WASI: {', '.join(self.wasi_versions) or 'none (no WASI imports)'}", f"kind: {_KINDS[self.kind]}"]
+        lines += ["", "imports:"]
         for i in self.imports:
             s = i.spec
             mark = "provided" if i.provided else f"MISSING{': ' + i.note if i.note else ''}"
@@ -71,6 +74,13 @@ class ModuleInfo:
             modules = sorted({i.spec.module for i in missing})
             lines.append(f"missing from modules: {', '.join(modules)} (add them with Namespace.syscall)")
         return "\n".join(lines) + "\n"
+
+
+_KINDS = {
+    "command": "command (exports _start: run it)",
+    "reactor": "reactor (exports _initialize: instantiate it, then call its exports)",
+    "library": "library (neither _start nor _initialize: call its exports)",
+}
 
 
 def _sig(s: ImportSpec) -> str:
@@ -100,4 +110,4 @@ def describe_module(
             imports.append(ImportInfo(imp, False, f"pywasihost's has signature {want}"))
         else:
             imports.append(ImportInfo(imp, True))
-    return ModuleInfo(imports, list(module.exports))
+    return ModuleInfo(imports, list(module.exports), module.kind)

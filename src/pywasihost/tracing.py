@@ -57,7 +57,7 @@ def format_call(sc: Syscall, raw: tuple[int, ...], memory: GuestMemory) -> str:
         n = len(codec.wasm)
         parts.append(f"{name}={codec.format(raw[i : i + n], memory)}")
         i += n
-    return f"{sc.name}({', '.join(parts)})"
+    return f"{sc.qualname}({', '.join(parts)})"
 
 
 def format_results(sc: Syscall, raw: tuple[int, ...], memory: GuestMemory) -> str:
@@ -88,6 +88,12 @@ def traced(
             logger.info("%s -> trap: %s", call, exc)
             raise
         if sc.noreturn:
+            return rc
+        if not sc.returns_errno:  # results returned directly
+            if sc.values:
+                logger.info("%s -> %r", call, rc)
+            else:
+                logger.info("%s", call)
             return rc
         if rc == 0 and sc.results:
             logger.info("%s -> %s -> %s", call, format_results(sc, raw, memory), format_errno(rc))

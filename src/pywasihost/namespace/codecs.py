@@ -30,10 +30,13 @@ __all__ = [
     "ScalarResult",
     "SliceCodec",
     "StringCodec",
+    "ValueCodec",
+    "ValueResult",
 ]
 
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
+WASM_TYPES = ("i32", "i64", "f32", "f64")
 
 
 class ParamCodec:
@@ -131,6 +134,26 @@ class FlagsCodec(ParamCodec):
         return f"{self.cls.__name__}.{'|'.join(names)}" if names else f"{self.cls.__name__}(0)"
 
 
+class ValueCodec(ParamCodec):
+    """A core wasm value passed on as it is: ``f32``/``f64`` as a ``float``, ``i32``/``i64`` as a signed
+    ``int`` (the raw functions of :meth:`Namespace.function`; ``float`` and ``F32`` annotations)."""
+
+    def __init__(self, wasm: str) -> None:
+        if wasm not in WASM_TYPES:
+            raise ValueError(f"{wasm!r} is not a core wasm value type (one of {', '.join(WASM_TYPES)})")
+        self.wasm, self.witx = (wasm,), wasm
+
+    def decode(self, args: list[str], out: str) -> list[str]:
+        bits = {"i32": 32, "i64": 64}.get(self.wasm[0])
+        if bits is None:  # a float arrives as a float
+            return [f"{out} = {args[0]}"]
+        # engines differ in how they hand over the sign: the same signed value on every engine
+        return [f"{out} = (({args[0]} + {1 << (bits - 1):#x}) & {(1 << bits) - 1:#x}) - {1 << (bits - 1):#x}"]
+
+    def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
+        return repr(raw[0])
+
+
 class PointerCodec(ParamCodec):
     """A guest address, passed on as an unsigned int (the implementation reads it through memory)."""
 
@@ -217,6 +240,11 @@ class ResultCodec:
 
     size: int
     witx: str = ""
+    expected: str = "an int"
+
+    def check(self, value: Any) -> None:
+        """``TypeError``/``ValueError`` unless ``value`` can be stored (to name a wrong result)."""
+        raise NotImplementedError
 
     def store(self, address: str, value: str, env: dict[str, Any]) -> list[str]:
         raise NotImplementedError
@@ -232,6 +260,13 @@ class ScalarResult(ResultCodec):
     def __init__(self, size: int, witx: str = "", cls: type | None = None) -> None:
         self.size, self.witx, self.cls = size, witx, cls
         self.codec = struct.Struct(self._FMT[size])
+        self.expected = f"an int for {getattr(cls, '__name__', witx or 'u' + str(8 * size))} ({8 * size} bits)"
+
+    def check(self, value: Any) -> None:
+        if not isinstance(value, int):
+            raise TypeError(f"{type(value).__name__} is not an int")
+        if not 0 <= value < 1 << (8 * self.size):
+            raise ValueError(f"{value} does not fit in {8 * self.size} unsigned bits")
 
     def store(self, address: str, value: str, env: dict[str, Any]) -> list[str]:
         env[f"_pack{self.size * 8}"] = self.codec.pack_into
@@ -250,9 +285,56 @@ class ScalarResult(ResultCodec):
 class RecordResult(ResultCodec):
     def __init__(self, cls: type[Record], witx: str = "") -> None:
         self.cls, self.size, self.witx = cls, cls.SIZE, witx
+        self.expected = f"a {cls.__name__}"
+
+    def check(self, value: Any) -> None:
+        if not isinstance(value, self.cls):
+            raise TypeError(f"{type(value).__name__} is not a {self.cls.__name__}")
 
     def store(self, address: str, value: str, env: dict[str, Any]) -> list[str]:
         return [f"{value}.pack_into(_mem.view, {address})"]
 
     def load(self, memory: GuestMemory, address: int) -> Any:
         return self.cls.unpack_from(memory.view, address)
+
+
+class ValueResult:
+    """One result returned directly as a core wasm value (by a function without an errno result).
+
+    ``convert`` checks what the implementation returned: an ``int`` in the range of ``i32``/``i64``
+    (signed or unsigned; the engine gets the signed value) or a number for ``f32``/``f64``.
+    """
+
+    def __init__(self, wasm: str, label: str = "") -> None:
+        if wasm not in WASM_TYPES:
+            raise ValueError(f"{wasm!r} is not a core wasm value type (one of {', '.join(WASM_TYPES)})")
+        self.wasm, self.label = wasm, label or wasm
+        bits = {"i32": 32, "i64": 64}.get(wasm)
+        self.bits = bits or 0
+
+    @property
+    def expected(self) -> str:
+        if self.bits:
+            return f"an int for {self.label} ({self.wasm})"
+        return f"a float for {self.label} ({self.wasm})"
+
+    def convert(self, value: Any) -> int | float:
+        """The value handed to the engine; ``TypeError``/``ValueError`` if it cannot be one."""
+        if not self.bits:
+            if isinstance(value, (int, float)):
+                return float(value)
+            raise TypeError(f"expected {self.expected}")
+        if not isinstance(value, int):
+            raise TypeError(f"expected {self.expected}")
+        half = 1 << (self.bits - 1)
+        if not -half <= value < 2 * half:
+            raise ValueError(f"{value} does not fit in {self.wasm}")
+        return ((value + half) & (2 * half - 1)) - half
+
+    def fast_path(self, value: str) -> str:
+        """An expression that is ``value`` itself in the common case, else its :meth:`convert`."""
+        if not self.bits:
+            return f"{value} if {value}.__class__ is float else _convert_{value}({value})"
+        half = 1 << (self.bits - 1)
+        in_range = f"{value}.__class__ is int and {-half:#x} <= {value} < {half:#x}"
+        return f"{value} if {in_range} else _convert_{value}({value})"
