@@ -19,8 +19,8 @@ def test_run_hello_with_trace() -> None:
     assert proc.returncode == 0
     assert proc.stdout == b"Hello WASI!"
     trace = proc.stderr.decode().splitlines()
-    assert trace[0].startswith("fd_write(fd=Fd(1), iovs=*guest 0x") and trace[0].endswith("errno=Success")
-    assert trace[1] == "proc_exit(rval=Exitcode(0))"
+    assert trace[0].startswith("[1] fd_write(fd=Fd(1), iovs=*guest 0x") and trace[0].endswith("errno=Success")
+    assert trace[1] == "[1] proc_exit(rval=Exitcode(0))"
 
 
 def test_guest_exit_code_and_args_become_the_process_s() -> None:

@@ -13,6 +13,7 @@ from .abi._generated import *  # noqa: F403
 from .config import (
     CAPTURE,
     INHERIT,
+    NULL,
     Clocks,
     DeterministicClocks,
     Preopen,
@@ -64,6 +65,7 @@ __all__ = [
     "CAPTURE",
     "F32",
     "INHERIT",
+    "NULL",
     "PREVIEW1",
     "S64",
     "U64",

@@ -66,6 +66,7 @@ class WasiContext:
     """
 
     def __init__(self, config: WasiConfig, program_name: str = "main.wasm") -> None:
+        config.validate()  # again: fields may have changed since the config was made
         self.config = config
         self.memory = GuestMemory(config.limits)
         self.fds = FdTable(config.limits.max_fds)
@@ -101,13 +102,13 @@ class WasiContext:
             return _inherited(0, READ_STREAM)
         if spec is Stdio.NULL:
             return NullDescriptor()
-        if isinstance(spec, Stdio):
+        if isinstance(spec, Stdio):  # CAPTURE: refused by WasiConfig.validate already
             raise ValueError("stdin cannot be CAPTURE")
         if isinstance(spec, (bytes, bytearray, memoryview)):
             return BytesInput(bytes(spec))
         if isinstance(spec, int):
             return HostFd(spec, READ_STREAM)
-        if isinstance(spec, os.PathLike):
+        if isinstance(spec, (str, os.PathLike)):
             return _owned(os.open(spec, os.O_RDONLY | os.O_CLOEXEC), READ_STREAM)
         return StreamInput(spec)
 
@@ -121,7 +122,7 @@ class WasiContext:
             return captured
         if isinstance(spec, int):
             return HostFd(spec, WRITE_STREAM)
-        if isinstance(spec, os.PathLike):
+        if isinstance(spec, (str, os.PathLike)):
             return _owned(os.open(spec, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666), WRITE_STREAM)
         if callable(spec):
             return CallbackOutput(spec)

@@ -10,6 +10,7 @@ and captured output, and calls exports.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from .errors import HostError, ProcExit, Trap
 from .namespace import Namespace
 
 __all__ = ["Module", "RunResult", "WasiInstance", "compile", "run"]
+
+_INSTANCE_IDS = itertools.count(1)
 
 DEFAULT_PROGRAM_NAME = "main.wasm"
 """argv[0] of a module given as bytes, when ``WasiConfig.args`` is empty."""
@@ -97,14 +100,13 @@ class WasiInstance:
         self.namespace = namespace or Namespace.preview1()
         self.module = load_module(self.engine, module)
         self._functions = frozenset(e.name for e in self.module.exports if e.kind == "function")
+        self.id = next(_INSTANCE_IDS)
+        """This instance's number in the process (the trace shows it)."""
         self.context = ctx = WasiContext(self.config, program_name=self.module.name)
         ctx.instance = self
         wrap_trace: Callable[..., Any] | None = None
-        if self.config.trace:  # the tracing module (and logging) is loaded only for traced runs
-            from . import tracing
-
-            tracing.prepare_trace_output()
-            wrap_trace = tracing.traced
+        if self.config.trace or self.config.trace_hook:  # tracing (and logging) loads only for traced runs
+            wrap_trace = self._tracer()
         functions = {}
         try:
             for imp in self.module.imports:
@@ -113,7 +115,7 @@ class WasiInstance:
                     continue
                 fn = sc.bind(ctx, ctx.memory)
                 if wrap_trace is not None:
-                    fn = wrap_trace(sc, fn, ctx.memory)
+                    fn = wrap_trace(sc, fn)
                 functions[imp.module, imp.name] = (fn, tuple(sc.wasm_params), tuple(sc.wasm_results))
             self._instance = self.engine.instantiate(self.module.compiled, functions)
         except BaseException:
@@ -128,6 +130,16 @@ class WasiInstance:
             except BaseException:
                 ctx.close()
                 raise
+
+    def _tracer(self) -> Callable[..., Any]:
+        from . import tracing
+
+        logger = None
+        if self.config.trace:
+            tracing.prepare_trace_output()
+            logger = tracing.TRACE_LOGGER
+        memory, instance, hook = self.context.memory, self.id, self.config.trace_hook
+        return lambda sc, fn: tracing.traced(sc, fn, memory, logger, instance=instance, hook=hook)
 
     @property
     def stdout(self) -> bytes | None:

@@ -57,6 +57,17 @@ class ParamCodec:
         """The argument as the trace shows it."""
         raise NotImplementedError
 
+    def decoded(self, raw: tuple[int, ...], memory: GuestMemory) -> Any:
+        """The argument as the trace hook receives it (never raises: a bad value stays raw)."""
+        return raw[0] if len(raw) == 1 else raw
+
+    output = False
+    """A buffer the call fills (``iovec`` arrays, byte buffers): the trace previews it afterwards."""
+
+    def preview(self, raw: tuple[int, ...], memory: GuestMemory, limit: int) -> bytes:
+        """Up to ``limit`` bytes of the buffers the argument names (empty when they are not in memory)."""
+        return b""
+
 
 class ScalarCodec(ParamCodec):
     """An integer type of the spec: unsigned (masked) or ``s64``; ``label`` is the type name shown."""
@@ -78,6 +89,9 @@ class ScalarCodec(ParamCodec):
     def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
         v = self.value(raw[0])
         return f"{self.label}({v})" if self.label else str(v)
+
+    def decoded(self, raw: tuple[int, ...], memory: GuestMemory) -> Any:
+        return self.value(raw[0])
 
 
 class EnumCodec(ParamCodec):
@@ -108,6 +122,13 @@ class EnumCodec(ParamCodec):
         except ValueError:
             return f"{self.cls.__name__}({v}?)"
 
+    def decoded(self, raw: tuple[int, ...], memory: GuestMemory) -> Any:
+        v = raw[0] & self.mask
+        try:
+            return self.cls(v)
+        except ValueError:
+            return v
+
 
 class FlagsCodec(ParamCodec):
     """A spec flags type: bits outside it give ``EINVAL``."""
@@ -130,8 +151,11 @@ class FlagsCodec(ParamCodec):
         v = raw[0] & self.mask
         if v & ~self.cls.__mask__:
             return f"{self.cls.__name__}({v:#x}?)"
-        names = [m.name for m in self.cls if m & v and m.name]
-        return f"{self.cls.__name__}.{'|'.join(names)}" if names else f"{self.cls.__name__}(0)"
+        return short_flags(self.cls(v))
+
+    def decoded(self, raw: tuple[int, ...], memory: GuestMemory) -> Any:
+        v = raw[0] & self.mask
+        return v if v & ~self.cls.__mask__ else self.cls(v)
 
 
 class ValueCodec(ParamCodec):
@@ -154,6 +178,19 @@ class ValueCodec(ParamCodec):
         return repr(raw[0])
 
 
+MAX_FLAG_NAMES = 4  # past it the trace counts: all 30 rights by name made 1,500-character lines
+
+
+def short_flags(value: WasiFlags) -> str:
+    """``Rights.FD_READ|FD_SEEK``, or ``Rights(24 of 30 flags: 0xfbffebe)`` past a few names."""
+    cls = type(value)
+    names = [m.name for m in cls if m & value and m.name]
+    if len(names) > MAX_FLAG_NAMES:
+        total = sum(1 for m in cls if m.name)
+        return f"{cls.__name__}({len(names)} of {total} flags: {int(value):#x})"
+    return f"{cls.__name__}.{'|'.join(names)}" if names else f"{cls.__name__}(0)"
+
+
 class PointerCodec(ParamCodec):
     """A guest address, passed on as an unsigned int (the implementation reads it through memory)."""
 
@@ -174,6 +211,7 @@ class IovecsCodec(ParamCodec):
 
     def __init__(self, witx: str) -> None:
         self.witx = witx
+        self.output = witx == "iovec_array"  # the guest's buffers to fill, not data it passes
 
     def setup(self, name: str, env: dict[str, Any]) -> list[str]:
         env["_unpack_iovec"] = struct.Struct("<II").unpack_from
@@ -195,7 +233,34 @@ class IovecsCodec(ParamCodec):
         ]
 
     def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
-        return f"*guest {raw[0] & M32:#x}/{raw[1] & M32}"
+        where = f"*guest {raw[0] & M32:#x}/{raw[1] & M32}"
+        if self.output:  # filled by the call: previewed after it
+            return where
+        return f"{where} {preview_text(self.preview(raw, memory, PREVIEW_BYTES), PREVIEW_BYTES)}"
+
+    def decoded(self, raw: tuple[int, ...], memory: GuestMemory) -> Any:
+        return (raw[0] & M32, raw[1] & M32) if self.output else self.preview(raw, memory, HOOK_PREVIEW_BYTES)
+
+    def preview(self, raw: tuple[int, ...], memory: GuestMemory, limit: int) -> bytes:
+        address, count = raw[0] & M32, raw[1] & M32
+        out = bytearray()
+        try:
+            for buf in memory.iovecs(address, min(count, memory.limits.max_iovecs)):
+                out += buf[: limit + 1 - len(out)]
+                if len(out) > limit:
+                    break
+        except Exception:  # the trace never changes what the guest sees
+            return b""
+        return bytes(out)
+
+
+PREVIEW_BYTES = 32  # bytes of data a trace line shows
+HOOK_PREVIEW_BYTES = 4096  # bytes of data the trace hook receives
+
+
+def preview_text(data: bytes, limit: int) -> str:
+    """``b'Hello'``, or the first ``limit`` bytes and ``...`` when there were more."""
+    return repr(data[:limit]) + ("..." if len(data) > limit else "")
 
 
 class StringCodec(ParamCodec):
@@ -216,6 +281,12 @@ class StringCodec(ParamCodec):
             return repr(bytes(memory.view[address : address + length]).decode("utf-8", "replace"))
         return f"*guest {address:#x}/{length}"
 
+    def decoded(self, raw: tuple[int, ...], memory: GuestMemory) -> Any:
+        address, length = raw[0] & M32, raw[1] & M32
+        if length <= HOOK_PREVIEW_BYTES and address + length <= memory.size:
+            return bytes(memory.view[address : address + length]).decode("utf-8", "replace")
+        return (address, length)
+
 
 class SliceCodec(ParamCodec):
     """A (pointer, length) byte buffer as a writable zero-copy view of guest memory."""
@@ -231,8 +302,19 @@ class SliceCodec(ParamCodec):
     def decode(self, args: list[str], out: str) -> list[str]:
         return [f"{out} = _slice({args[0]} & {M32:#x}, {args[1]} & {M32:#x})"]
 
+    output = True  # every byte buffer of preview 1 is one the call fills
+
     def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
         return f"*guest {raw[0] & M32:#x}/{raw[1] & M32}"
+
+    def decoded(self, raw: tuple[int, ...], memory: GuestMemory) -> Any:
+        return (raw[0] & M32, raw[1] & M32)
+
+    def preview(self, raw: tuple[int, ...], memory: GuestMemory, limit: int) -> bytes:
+        address, length = raw[0] & M32, raw[1] & M32
+        if address + length > memory.size:
+            return b""
+        return bytes(memory.view[address : address + min(length, limit + 1)])
 
 
 class ResultCodec:
