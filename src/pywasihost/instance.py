@@ -70,15 +70,23 @@ def compile(source: str | os.PathLike[str] | bytes, *, engine: Engine | None = N
     return load_module(engine or default_engine(), source)
 
 
+def _compile(engine: Engine, data: bytes) -> CompiledModule:
+    """Compile binary wasm or WAT text; anything else is refused before the engine sees it, so that
+    the message is not a WAT parser's complaint about a file that was never meant as WAT."""
+    if not data.startswith(b"\0asm") and not data.lstrip().startswith((b"(", b";;")):
+        raise ValueError(f"not a valid WebAssembly module: it does not start with b'\\0asm' (it starts {data[:8]!r})")
+    return engine.compile(data)
+
+
 def load_module(engine: Engine, module: ModuleSource) -> Module:
     """A :class:`Module` for a path, bytes or an already compiled module."""
     if isinstance(module, Module):
         return module
     if isinstance(module, (str, os.PathLike)):
         with open(module, "rb") as f:
-            return Module(engine.compile(f.read()), engine, Path(module).name)
+            return Module(_compile(engine, f.read()), engine, Path(module).name)
     if isinstance(module, (bytes, bytearray)):
-        return Module(engine.compile(bytes(module)), engine)
+        return Module(_compile(engine, bytes(module)), engine)
     return Module(module, engine)  # compiled by an engine directly
 
 
