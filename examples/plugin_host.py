@@ -2,11 +2,12 @@
 
     .venv/bin/python examples/plugin_host.py [N]
 
-The plugin (``tests/programs/reactor/plugin.c``) imports two functions from the module ``app``, of
-plain C signatures: ``void log(const char *, size_t)`` and ``double price(int32_t item)``. The host
-serves the first as a typed function returning nothing (``errno=False``) and the second as a raw
-function of core wasm types. The plugin is a reactor: creating the instance runs its ``_initialize``
-(the C constructors) once; then the host calls ``total(n)`` as often as it likes.
+The plugin (``tests/programs/reactor/plugin.c``) imports three functions from the module ``app``, of
+plain C signatures: ``void log(const char *, size_t)``, ``double price(int32_t item)`` and
+``int32_t quantity(int32_t item)``. The host serves ``log`` as a typed function returning nothing and
+``quantity`` as a typed function returning its result directly (both ``errno=False``), and ``price``
+as a raw function of core wasm types. The plugin is a reactor: creating the instance runs its
+``_initialize`` (the C constructors) once; then the host calls ``total(n)`` as often as it likes.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ def plugin_namespace(messages: list[str]) -> Namespace:
     def price(ctx: WasiContext, item: int) -> float:
         ctx.state["asked"] = ctx.state.get("asked", 0) + 1
         return PRICES[item % len(PRICES)]
+
+    @ns.syscall(module="app", errno=False)  # int32_t quantity(int32_t item): returned, not an errno
+    def quantity(ctx: WasiContext, item: int) -> int:
+        return 1 + item % 2
 
     return ns
 

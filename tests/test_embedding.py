@@ -38,6 +38,10 @@ def plugin_namespace(log: list[str], prices: tuple[float, ...] = (2.5, 4.0)) -> 
     def price(ctx: WasiContext, item: int) -> float:
         return prices[item % len(prices)]
 
+    @ns.syscall(module="app", errno=False)
+    def quantity(ctx: WasiContext, item: int) -> int:
+        return 1
+
     return ns
 
 
@@ -83,8 +87,8 @@ def test_the_plugin_host_example_runs() -> None:
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout.decode() == (
         "plugin says: plugin ready (initialised 1 time)\n"
-        "total(2) = 6.50; plugin logged: 'total of 2 items: 6.50'\n"
-        "total(3) = 7.75; plugin logged: 'total of 3 items: 7.75'\n"
+        "total(2) = 10.50; plugin logged: 'total of 2 items: 10.50'\n"
+        "total(3) = 11.75; plugin logged: 'total of 3 items: 11.75'\n"
         "prices asked: 5\n"
     )
 
