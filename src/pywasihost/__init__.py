@@ -49,6 +49,16 @@ from .namespace import (
 if TYPE_CHECKING:
     import logging
 
+    from .aio import run_async
+
+
+def __getattr__(name: str) -> object:
+    if name == "run_async":  # asyncio (and logging with it) loads only for async runs
+        from .aio import run_async
+
+        return run_async
+    raise AttributeError(f"module 'pywasihost' has no attribute {name!r}")
+
 
 def enable_trace_output(stream: TextIO | None = None) -> logging.Handler:
     """Show the syscall trace on ``stream`` (stderr by default); see :mod:`pywasihost.tracing`.
@@ -105,6 +115,7 @@ __all__ = [
     "describe_module",
     "enable_trace_output",
     "run",
+    "run_async",
 ]
 __all__ += ["InvalidValue", "Record", "Variant", "WasiEnum", "WasiFlags"]
 __all__ += _generated.__all__
