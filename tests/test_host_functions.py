@@ -209,3 +209,16 @@ def test_noreturn_still_means_never_returns() -> None:
     ctx = WasiContext(pywasihost.WasiConfig())
     with pytest.raises(pywasihost.ProcExit):
         sc.bind(ctx, ctx.memory)(3)
+
+
+def test_a_void_import_served_wasi_style_is_a_link_error_that_says_what_to_do() -> None:
+    ns = app_namespace([])
+
+    @ns.syscall(module="app")  # forgot errno=False: this one answers an errno
+    def log(ctx: WasiContext, msg: GuestString) -> None: ...
+
+    message = (
+        r"app\.log: the module wants \(i32, i32\) -> \(\), the host provides \(i32, i32\) -> \(i32\) .*errno=False"
+    )
+    with pytest.raises(pywasihost.LinkError, match=message):
+        run_program("c/hostfuncs", namespace=ns)

@@ -19,9 +19,9 @@ from typing import Any, Union
 
 from .config import WasiConfig
 from .context import WasiContext
-from .engines import CompiledModule, Engine, ImportSpec, default_engine
+from .engines import CompiledModule, Engine, ImportSpec, LinkError, default_engine
 from .errors import HostError, ProcExit, Trap
-from .namespace import Namespace
+from .namespace import Namespace, Syscall
 
 __all__ = ["Module", "RunResult", "WasiInstance", "compile", "run"]
 
@@ -90,6 +90,20 @@ def load_module(engine: Engine, module: ModuleSource) -> Module:
     return Module(module, engine)  # compiled by an engine directly
 
 
+def _check_signature(imp: ImportSpec, sc: Syscall) -> None:
+    """The engine refuses a mismatch too; this message also says how to write what the guest wants."""
+    params, results = tuple(sc.wasm_params), tuple(sc.wasm_results)
+    if (params, results) == (imp.params, imp.results):
+        return
+    hint = ""
+    if sc.returns_errno and imp.results != ("i32",):
+        hint = " (a function that returns its result directly, or nothing, is registered with errno=False)"
+    raise LinkError(
+        f"import {imp.module}.{imp.name}: the module wants {imp.signature()}, the host provides "
+        f"({', '.join(params)}) -> ({', '.join(results)}){hint}"
+    )
+
+
 class WasiInstance:
     """One instance of a module, with its own context (descriptors, memory, state)."""
 
@@ -121,6 +135,7 @@ class WasiInstance:
                 sc = self.namespace.get(imp.module, imp.name)
                 if sc is None or imp.kind != "function":
                     continue
+                _check_signature(imp, sc)
                 fn = sc.bind(ctx, ctx.memory)
                 if wrap_trace is not None:
                     fn = wrap_trace(sc, fn)
