@@ -37,6 +37,7 @@ def test_double_dash_after_the_module_reaches_the_guest_as_given() -> None:
 def test_invoke_parses_arguments_by_the_export_s_types_and_prints_results() -> None:
     assert pywasihost("run", "--invoke", "add", CALC, "2", "40").stdout == b"42\n"
     assert pywasihost("run", "--invoke", "add", CALC, "-5", "0x10").stdout == b"11\n"
+    assert pywasihost("run", "--invoke", "add", CALC, "0xffffffff", "3").stdout == b"2\n"  # unsigned is fine
     assert pywasihost("--invoke", "scale", CALC, "1.5", "2").stdout == b"3.0\n"
     assert pywasihost("--invoke", "split", CALC, "-4294967295").stdout == b"1\n-1\n"
     proc = pywasihost("--invoke", "nothing", CALC)
@@ -44,6 +45,7 @@ def test_invoke_parses_arguments_by_the_export_s_types_and_prints_results() -> N
     for args, message in [
         (["add", CALC, "1"], b"--invoke add takes 2 arguments (i32, i32) -> (i32), got 1"),
         (["add", CALC, "1", "x"], b"--invoke: 'x' is not an i32"),
+        (["add", CALC, "1", "4294967296"], b"--invoke: 4294967296 does not fit in an i32"),
         (["mul", CALC], b"the module exports no function 'mul' (it exports: add, scale, split, nothing)"),
     ]:
         proc = pywasihost("--invoke", *args)

@@ -156,10 +156,16 @@ def _read_module(path: Path) -> bytes:
 
 
 def _parse_value(text: str, wasm_type: str) -> int | float:
+    """A float, or an int given signed or unsigned (``-1`` and ``0xffffffff`` are the same i32)."""
     try:
-        return float(text) if wasm_type.startswith("f") else int(text, 0)
+        if wasm_type.startswith("f"):
+            return float(text)
+        value, bits = int(text, 0), int(wasm_type[1:])
     except ValueError:
         raise UsageError(f"--invoke: {text!r} is not an {wasm_type}") from None
+    if not -(1 << (bits - 1)) <= value < 1 << bits:
+        raise UsageError(f"--invoke: {text} does not fit in an {wasm_type}")
+    return value - (1 << bits) if value >= 1 << (bits - 1) else value
 
 
 def _invoke(inst: WasiInstance, name: str, texts: list[str]) -> int:
