@@ -222,3 +222,22 @@ def test_a_void_import_served_wasi_style_is_a_link_error_that_says_what_to_do() 
     )
     with pytest.raises(pywasihost.LinkError, match=message):
         run_program("c/hostfuncs", namespace=ns)
+
+
+def test_override_keeps_a_direct_function_direct() -> None:
+    logged: list[str] = []
+    ns = app_namespace([])
+
+    def shout(ctx: WasiContext, msg: GuestString) -> None:
+        logged.append(msg.upper())
+
+    sc = ns.override("log", shout, module="app")
+    assert (sc.errno, sc.wasm_results) == (False, [])
+
+    def add(ctx: WasiContext, a: int, b: int) -> int:
+        return (a * b) & 0xFFFFFFFF  # typed ints are unsigned: -5 arrives as 2**32 - 5
+
+    assert ns.override("add", add, module="app").wasm_results == ["i32"]
+    result = run_program("c/hostfuncs", namespace=ns)
+    assert logged == ["HELLO FROM THE GUEST"] and result.stdout is not None
+    assert result.stdout.startswith(b"add=80\nadd_negative=-15\n")

@@ -368,9 +368,11 @@ class Namespace:
         return register
 
     def override(self, name: str, fn: Callable[..., Any], *, module: str = PREVIEW1) -> Syscall:
-        """Replace an existing function (``KeyError`` if there is none); result names are kept."""
+        """Replace an existing function (``KeyError`` if there is none); result names and whether it
+        answers an errno are kept."""
         old = self[module, name]
-        return self.add(fn, name, module=module, results=tuple(n for n, _ in old.results))
+        names = tuple(n for n, _ in (old.results if old.errno else old.values)) or None
+        return self.add(fn, name, module=module, results=names, errno=old.errno)
 
     def wrap(self, name: str, *, module: str = PREVIEW1) -> Callable[[F], F]:
         """Decorator: ``wrapper(original, ctx, *args)`` replaces ``module.name`` and may call ``original``.
