@@ -62,3 +62,16 @@ def test_captured_output_traps_and_state_come_back_as_with_run(engine: Any) -> N
     with pytest.raises(Trap, match="unreachable") as info:
         asyncio.run(pywasihost.run_async(program("c/trap"), WasiConfig(stdout=CAPTURE, stdin=b""), engine=engine))
     assert info.value.stdout == b"before trap\n"
+
+
+def test_many_guests_run_in_a_spawned_process_pool() -> None:
+    # The standard way past one process (and past the GIL): concurrent.futures with spawn. Configs and
+    # results cross the process boundary by pickling; each worker compiles the module it is given.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    configs = [WasiConfig(args=["args_env", f"job{i}"], stdout=CAPTURE) for i in range(4)]
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(pywasihost.run, [str(program("c/args_env"))] * 4, configs))
+    assert [r.exit_code for r in results] == [0] * 4
+    assert [(r.stdout or b"").splitlines()[2] for r in results] == [b"argv[1]=job%d" % i for i in range(4)]
