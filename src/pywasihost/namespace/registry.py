@@ -91,7 +91,7 @@ class Syscall:
         return self.name if self.module == PREVIEW1 else f"{self.module}.{self.name}"
 
     def bind(self, ctx: WasiContext, memory: GuestMemory) -> RawFunction:
-        """The raw function (plain ints in, errno out) that the engine calls for this instance."""
+        """The raw function (wasm values in; an errno, the results or nothing out) the engine calls."""
         if not self._factory:
             self._factory.append(_compile(self))
         return self._factory[0](self.impl, ctx, memory)
@@ -114,23 +114,16 @@ def _host_bug(sc: Syscall, exc: BaseException) -> HostError:
 
 def _bad_result(sc: Syscall, value: Any, exc: BaseException) -> HostError:
     """The implementation returned something its results cannot be: name the function and the result."""
-    names: list[str] = [n for n, _ in sc.values] if not sc.returns_errno else [n for n, _ in sc.results]
-    checks: list[Callable[[Any], object]] = []
-    expected: list[str] = []
-    for _, v in sc.values:
-        checks.append(v.convert)
-        expected.append(v.expected)
-    for _, r in sc.results:
-        checks.append(r.check)
-        expected.append(r.expected)
+    expected = [(n, v.convert, v.expected) for n, v in sc.values] + [(n, r.check, r.expected) for n, r in sc.results]
     shown = repr(value)
     shown = shown if len(shown) <= 80 else shown[:77] + "..."
-    if not names:
+    if not expected:
         return HostError(f"{sc.qualname} returned {shown}: expected no result (None)")
-    if len(names) > 1 and not (isinstance(value, tuple) and len(value) == len(names)):
-        return HostError(f"{sc.qualname} returned {shown}: expected a tuple of {len(names)} ({', '.join(names)})")
-    values = value if len(names) > 1 else (value,)
-    for name, check, want, v in zip(names, checks, expected, values, strict=True):
+    if len(expected) > 1 and not (isinstance(value, tuple) and len(value) == len(expected)):
+        names = ", ".join(n for n, _, _ in expected)
+        return HostError(f"{sc.qualname} returned {shown}: expected a tuple of {len(expected)} ({names})")
+    values = value if len(expected) > 1 else (value,)
+    for (name, check, want), v in zip(expected, values, strict=True):
         try:
             check(v)
         except (TypeError, ValueError) as err:
