@@ -24,6 +24,7 @@ def test_custom_calls_are_named_with_their_module(caplog: pytest.LogCaptureFixtu
     lines = trace_lines(caplog)
     assert "app.log(msg='hello from the guest')" in lines
     assert "app.add(a0=2, a1=40) -> 42" in lines
+    assert "app.add(a0=-5, a1=3) -> -2" in lines  # raw values shown as the function receives them
     assert "app.scale(x=1.25, factor=2.5) -> 3.125" in lines
     assert "app.get_point(seed=7) -> result=(point=Point(x=7, y=14)) -> errno=Success" in lines
     assert "app.get_point(seed=4294967295) -> errno=Inval (Invalid argument.)" in lines

@@ -166,16 +166,27 @@ class ValueCodec(ParamCodec):
         if wasm not in WASM_TYPES:
             raise ValueError(f"{wasm!r} is not a core wasm value type (one of {', '.join(WASM_TYPES)})")
         self.wasm, self.witx = (wasm,), wasm
+        self.bits = {"i32": 32, "i64": 64}.get(wasm, 0)
 
     def decode(self, args: list[str], out: str) -> list[str]:
-        bits = {"i32": 32, "i64": 64}.get(self.wasm[0])
-        if bits is None:  # a float arrives as a float
+        if not self.bits:  # a float arrives as a float
             return [f"{out} = {args[0]}"]
         # engines differ in how they hand over the sign: the same signed value on every engine
-        return [f"{out} = (({args[0]} + {1 << (bits - 1):#x}) & {(1 << bits) - 1:#x}) - {1 << (bits - 1):#x}"]
+        half = 1 << (self.bits - 1)
+        return [f"{out} = (({args[0]} + {half:#x}) & {2 * half - 1:#x}) - {half:#x}"]
+
+    def signed(self, raw: Any) -> Any:
+        """The value :meth:`decode` gives (for the trace)."""
+        if not self.bits:
+            return raw
+        half = 1 << (self.bits - 1)
+        return ((raw + half) & (2 * half - 1)) - half
 
     def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
-        return repr(raw[0])
+        return repr(self.signed(raw[0]))
+
+    def decoded(self, raw: tuple[int, ...], memory: GuestMemory) -> Any:
+        return self.signed(raw[0])
 
 
 MAX_FLAG_NAMES = 4  # past it the trace counts: all 30 rights by name made 1,500-character lines
