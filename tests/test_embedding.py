@@ -71,6 +71,12 @@ def test_a_reactor_whose_initialisation_traps_raises_and_closes(engine: Any) -> 
         WasiInstance(compiled("reactor/plugin"), namespace=ns, engine=engine)
 
 
+def test_running_a_reactor_as_a_command_says_to_call_its_exports(engine: Any) -> None:
+    with WasiInstance(compiled("reactor/plugin"), namespace=plugin_namespace([]), engine=engine) as inst:
+        with pytest.raises(ValueError, match=r"a reactor has no _start: .*call its exports \(_initialize, "):
+            inst.start()
+
+
 def test_inspect_says_command_or_reactor() -> None:
     assert pywasihost.describe_module(program("reactor/plugin"), plugin_namespace([])).kind == "reactor"
     info = pywasihost.describe_module(program("c/args_env"))

@@ -196,6 +196,9 @@ class WasiInstance:
 
     def start(self, entry: str = "_start") -> int:
         """Run ``entry`` as a command: the exit code (0 when it returns, ``n`` on ``proc_exit(n)``)."""
+        if entry not in self._functions and self.module.kind == "reactor":
+            exported = ", ".join(e.name for e in self.module.exports if e.kind == "function")
+            raise ValueError(f"a reactor has no {entry}: it is initialised, then you call its exports ({exported})")
         try:
             self.call(entry)
         except ProcExit as exit_:
