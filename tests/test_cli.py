@@ -19,8 +19,8 @@ def test_run_hello_with_trace() -> None:
     assert proc.returncode == 0
     assert proc.stdout == b"Hello WASI!"
     trace = proc.stderr.decode().splitlines()
-    assert trace[0].startswith("fd_write(fd=Fd(1), iovs=*guest 0x") and trace[0].endswith("errno=Success")
-    assert trace[1] == "proc_exit(rval=Exitcode(0))"
+    assert trace[0].startswith("[1] fd_write(fd=Fd(1), iovs=*guest 0x") and trace[0].endswith("errno=Success")
+    assert trace[1] == "[1] proc_exit(rval=Exitcode(0))"
 
 
 def test_guest_exit_code_and_args_become_the_process_s() -> None:
@@ -132,13 +132,13 @@ def test_env_forms_inherit_env_and_argv0() -> None:
     env = dict(os.environ, PWH_ONE="1", PWH_TWO="2")
     cmd = [sys.executable, "-m", "pywasihost", "run"]
     out = subprocess.run(
-        [*cmd, "--env", "PWH_ONE", "--env", "X=y=z", "--env", "PWH_UNSET_VAR", "--argv0", "tool", ARGS_ENV, "a"],
+        [*cmd, "--env", "PWH_ONE", "--env", "X=y=z", "--argv0", "tool", ARGS_ENV, "a"],
         capture_output=True,
         env=env,
         timeout=60,
     ).stdout.decode()
     assert out.splitlines()[:5] == ["argc=2", "argv[0]=tool", "argv[1]=a", "environ=PWH_ONE=1", "environ=X=y=z"]
-    assert "PWH_TWO" not in out and "PWH_UNSET_VAR" not in out
+    assert "PWH_TWO" not in out
     out = subprocess.run([*cmd, "--inherit-env", ARGS_ENV], capture_output=True, env=env, timeout=60).stdout.decode()
     assert "environ=PWH_ONE=1\n" in out and "environ=PWH_TWO=2\n" in out
 

@@ -95,7 +95,7 @@ def test_bad_annotations_are_refused() -> None:
     with pytest.raises(TypeError, match="needs a type annotation"):
         ns.add(lambda ctx, x: None, "f", module="m")
 
-    def f(ctx: WasiContext, x: float) -> None: ...
+    def f(ctx: WasiContext, x: complex) -> None: ...
 
     with pytest.raises(TypeError, match="cannot be a syscall parameter"):
         ns.add(f, module="m")

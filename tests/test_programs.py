@@ -22,7 +22,7 @@ def test_hello_wasi_prints_and_exits_zero(caplog: pytest.LogCaptureFixture) -> N
     lines = [r.getMessage() for r in caplog.records if r.name == "pywasihost.trace"]
     assert len(lines) == 2
     assert lines[0].startswith("fd_write(fd=Fd(1), iovs=*guest 0x")
-    assert lines[0].endswith("/1) -> result=(nwritten=11) -> errno=Success")
+    assert lines[0].endswith("/1 b'Hello WASI!') -> result=(nwritten=11) -> errno=Success")
     assert lines[1] == "proc_exit(rval=Exitcode(0))"
 
 

@@ -13,6 +13,7 @@ from .abi._generated import *  # noqa: F403
 from .config import (
     CAPTURE,
     INHERIT,
+    NULL,
     Clocks,
     DeterministicClocks,
     Preopen,
@@ -27,10 +28,11 @@ from .context import WasiContext
 from .engines import EngineUnavailable, LimitError, LinkError, available_engines
 from .errors import GuestMemoryError, HostError, ProcExit, Timeout, Trap, WasiError
 from .fdtable import Descriptor, FdTable
-from .instance import RunResult, WasiInstance, run
+from .instance import Module, RunResult, WasiInstance, compile, run
 from .memory import GuestMemory, MemoryLimits
 from .modinfo import ModuleInfo, describe_module
 from .namespace import (
+    F32,
     PREVIEW1,
     S64,
     U64,
@@ -47,6 +49,16 @@ from .namespace import (
 if TYPE_CHECKING:
     import logging
 
+    from .aio import run_async
+
+
+def __getattr__(name: str) -> object:
+    if name == "run_async":  # asyncio (and logging with it) loads only for async runs
+        from .aio import run_async
+
+        return run_async
+    raise AttributeError(f"module 'pywasihost' has no attribute {name!r}")
+
 
 def enable_trace_output(stream: TextIO | None = None) -> logging.Handler:
     """Show the syscall trace on ``stream`` (stderr by default); see :mod:`pywasihost.tracing`.
@@ -61,7 +73,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CAPTURE",
+    "F32",
     "INHERIT",
+    "NULL",
     "PREVIEW1",
     "S64",
     "U64",
@@ -81,6 +95,7 @@ __all__ = [
     "LimitError",
     "LinkError",
     "MemoryLimits",
+    "Module",
     "ModuleInfo",
     "Namespace",
     "Preopen",
@@ -100,9 +115,11 @@ __all__ = [
     "WasiError",
     "WasiInstance",
     "available_engines",
+    "compile",
     "describe_module",
     "enable_trace_output",
     "run",
+    "run_async",
 ]
 __all__ += ["InvalidValue", "Record", "Variant", "WasiEnum", "WasiFlags"]
 __all__ += _generated.__all__

@@ -1,7 +1,9 @@
 """The command line, like ``wasmtime run`` (also ``python -m pywasihost``).
 
-    pywasihost run [--dir HOST[::GUEST]] [--env KEY[=VALUE]] [--trace] ... MODULE.wasm [ARGS...]
+    pywasihost [run] [--dir HOST[::GUEST]] [--env KEY[=VALUE]] [--trace] ... MODULE.wasm [ARGS...]
+    pywasihost run --invoke NAME MODULE.wasm [ARGS...]    # call an export, print its results
     pywasihost inspect MODULE.wasm
+    pywasihost --version
 
 A thin layer over the public API (:class:`WasiConfig`, :func:`run`, :func:`describe_module`): the
 guest's exit code becomes the process's; a trap prints the wasm message and its backtrace on stderr
@@ -18,9 +20,9 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from . import LinkError, Preopen, Timeout, Trap, WasiConfig, run
+from . import LinkError, Preopen, ProcExit, Timeout, Trap, WasiConfig, WasiInstance, __version__, run
 from .config import DeterministicClocks, SeededRandom
-from .engines import ENGINE_NAMES, EngineUnavailable
+from .engines import ENGINE_NAMES, EngineUnavailable, ImportSpec
 from .modinfo import describe_module
 
 __all__ = ["main"]
@@ -34,8 +36,9 @@ RUN_HELP = """\
 Run a WASI command module: the guest's exit code becomes this process's.
 
 examples:
-  pywasihost run hello.wasm
+  pywasihost run hello.wasm                     # or just: pywasihost hello.wasm
   pywasihost run --dir ./data::/data --env LANG=C prog.wasm in.txt
+  pywasihost run --invoke add calc.wasm 2 40     # call export add(2, 40), print the result
   pywasihost run --dir-ro /srv/site::/ --tcplisten 127.0.0.1:8080 server.wasm
   pywasihost run --deterministic --trace prog.wasm      # reproducible, every syscall logged
   pywasihost run --engine wasmtime --timeout 2 --max-memory 64M prog.wasm
@@ -53,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="pywasihost",
         description="Run WebAssembly programs built for WASI preview 1, with the syscalls in Python.",
     )
+    p.add_argument("--version", action="version", version=f"pywasihost {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     r = sub.add_parser(
         "run",
@@ -82,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY[=VALUE]",
-        help="set a guest environment variable; KEY alone passes the host's value (repeatable)",
+        help="set a guest environment variable; KEY alone passes the host's value, which must be set (repeatable)",
     )
     r.add_argument("--inherit-env", action="store_true", help="give the guest the whole host environment")
     r.add_argument("--argv0", metavar="NAME", help="the guest's argv[0] (default: the module's file name)")
@@ -95,9 +99,14 @@ def _parser() -> argparse.ArgumentParser:
         help="preopen a listening TCP socket for sock_accept (after the directories)",
     )
     r.add_argument("--deterministic", action="store_true", help="fixed clocks and seeded random: reproducible runs")
-    r.add_argument("--seed", type=int, default=0, help="the random seed of --deterministic (default 0)")
+    r.add_argument("--seed", type=int, default=None, help="the random seed of --deterministic (default 0)")
     r.add_argument("--trace", action="store_true", help="log every syscall on stderr")
-    r.add_argument("--invoke", default=None, metavar="FUNC", help="call export FUNC instead of _start")
+    r.add_argument(
+        "--invoke",
+        default=None,
+        metavar="FUNC",
+        help="call export FUNC instead of _start: ARGS are its arguments (by its types); prints its results",
+    )
     _engine_option(r)
     r.add_argument(
         "--timeout",
@@ -113,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--fuel", type=int, metavar="UNITS", help="instruction budget (wasmtime only); traps when spent")
     r.add_argument("module", metavar="MODULE.wasm")
-    r.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the guest")
+    r.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the guest, as given")
     i = sub.add_parser(
         "inspect",
         help="show a module's WASI version, imports (and which are provided), exports and memory",
@@ -167,7 +176,7 @@ def _env(items: list[str]) -> dict[str, str]:
             raise UsageError(f"--env {item!r}: expected KEY=VALUE or KEY")
         if not sep:
             if key not in os.environ:
-                continue  # as wasmtime: a variable the host does not have is not passed
+                raise UsageError(f"--env {key}: not set in this environment (give it a value: --env {key}=VALUE)")
             value = os.environ[key]
         env[key] = value
     return env
@@ -191,14 +200,44 @@ def _read_module(path: Path) -> bytes:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
 
 
+def _parse_value(text: str, wasm_type: str) -> int | float:
+    """A float, or an int given signed or unsigned (``-1`` and ``0xffffffff`` are the same i32)."""
+    try:
+        if wasm_type.startswith("f"):
+            return float(text)
+        value, bits = int(text, 0), int(wasm_type[1:])
+    except ValueError:
+        raise UsageError(f"--invoke: {text!r} is not an {wasm_type}") from None
+    if not -(1 << (bits - 1)) <= value < 1 << bits:
+        raise UsageError(f"--invoke: {text} does not fit in an {wasm_type}")
+    return value - (1 << bits) if value >= 1 << (bits - 1) else value
+
+
+def _invoke(inst: WasiInstance, name: str, texts: list[str]) -> int:
+    """Call export ``name`` with ``texts`` parsed by its parameter types; print each result on a line."""
+    exports = {e.name: e for e in inst.module.exports if e.kind == "function"}
+    spec: ImportSpec | None = exports.get(name)
+    if spec is None:
+        raise UsageError(f"the module exports no function {name!r} (it exports: {', '.join(exports) or 'none'})")
+    if len(texts) != len(spec.params):
+        raise UsageError(f"--invoke {name} takes {len(spec.params)} arguments {spec.signature()}, got {len(texts)}")
+    results = inst.call(name, *(_parse_value(t, w) for t, w in zip(texts, spec.params, strict=True)))
+    values = results if len(spec.results) > 1 else () if not spec.results else (results,)
+    for value in values:
+        print(value)
+    return 0
+
+
 def _run(opts: argparse.Namespace) -> int:
     path = Path(opts.module)
     wasm = _read_module(path)
+    if opts.seed is not None and not opts.deterministic:
+        raise UsageError("--seed only makes sense with --deterministic")
     with ExitStack() as stack:
         preopens = [_dir(spec, readonly) for spec, readonly in opts.dirs]  # in the order given
         sockets = [stack.enter_context(_listen(s)) for s in opts.tcplisten]
         config = WasiConfig(
-            args=[opts.argv0 or path.name, *opts.args],
+            args=[opts.argv0 or path.name, *([] if opts.invoke else opts.args)],
             env=_env(opts.env),
             inherit_env=opts.inherit_env,
             preopens=preopens,
@@ -213,11 +252,17 @@ def _run(opts: argparse.Namespace) -> int:
             except OSError as exc:
                 raise UsageError(f"--stdin {opts.stdin}: {exc.strerror}") from None
         if opts.deterministic:
-            config.clocks, config.random = DeterministicClocks(), SeededRandom(opts.seed)
+            config.clocks, config.random = DeterministicClocks(), SeededRandom(opts.seed or 0)
         config.trace = config.trace or opts.trace  # PYWASIHOST_TRACE=1 works without --trace too
         try:
-            return run(wasm, config, entry=opts.invoke or "_start", engine=opts.engine).exit_code
-        except (LinkError, ValueError, EngineUnavailable) as exc:
+            if opts.invoke:
+                with WasiInstance(wasm, config, engine=opts.engine) as inst:
+                    try:
+                        return _invoke(inst, opts.invoke, opts.args)
+                    except ProcExit as exit_:
+                        return exit_.code
+            return run(wasm, config, engine=opts.engine).exit_code
+        except (LinkError, ValueError) as exc:
             raise UsageError(f"{path}: {exc}") from None
 
 
@@ -226,16 +271,41 @@ def _inspect(opts: argparse.Namespace) -> int:
     wasm = _read_module(path)
     try:
         info = describe_module(wasm, engine=opts.engine)
-    except (ValueError, EngineUnavailable) as exc:
+    except ValueError as exc:
         raise UsageError(f"{path}: {exc}") from None
     sys.stdout.write(info.format())
     return 0
 
 
+COMMANDS = ("run", "inspect")
+
+
+def _with_command(argv: list[str]) -> list[str]:
+    """``pywasihost prog.wasm ...`` (and ``pywasihost --dir . prog.wasm``) mean ``pywasihost run ...``."""
+    if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
+        return ["run", *argv]
+    return argv
+
+
+def _guest_args(argv: list[str], opts: argparse.Namespace) -> list[str]:
+    """The guest's arguments as given: argparse drops a ``--`` right after the module; put it back."""
+    args: list[str] = opts.args
+    n = len(args)
+    if len(argv) >= n + 2 and argv[len(argv) - n - 1] == "--" and argv[len(argv) - n - 2] == opts.module:
+        return ["--", *args]
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = _with_command(sys.argv[1:] if argv is None else list(argv))
     opts = _parser().parse_args(argv)
+    if opts.command == "run" and not opts.invoke:  # --invoke's ARGS are numbers, never a "--"
+        opts.args = _guest_args(argv, opts)
     try:
         return _run(opts) if opts.command == "run" else _inspect(opts)
+    except EngineUnavailable as exc:  # no engine (or not the one asked for) imports on this Python
+        print(f"pywasihost: no WebAssembly engine can run here: {exc}", file=sys.stderr)
+        return USAGE_EXIT
     except UsageError as exc:
         print(f"pywasihost: {exc}", file=sys.stderr)
         return USAGE_EXIT

@@ -10,11 +10,12 @@ generator so that two runs give the same bytes.
 from __future__ import annotations
 
 import enum
+import io
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, BinaryIO, Union
+from typing import TYPE_CHECKING, Any, BinaryIO, Union
 
 from .abi import Clockid
 from .memory import MemoryLimits
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CAPTURE",
     "INHERIT",
+    "NULL",
     "Clocks",
     "DeterministicClocks",
     "Preopen",
@@ -45,13 +47,71 @@ class Stdio(enum.Enum):
 
 INHERIT = Stdio.INHERIT
 CAPTURE = Stdio.CAPTURE
+NULL = Stdio.NULL
 
-InputSpec = Union[Stdio, bytes, BinaryIO, int, "os.PathLike[str]"]
+InputSpec = Union[Stdio, bytes, BinaryIO, int, str, "os.PathLike[str]"]
 """stdin: INHERIT, NULL, the bytes to read, a binary stream, a host fd (not closed by the run), or a
-file's path (a ``pathlib.Path``: opened for reading, closed at the end of the run)."""
-OutputSpec = Union[Stdio, BinaryIO, Callable[[bytes], object], int, "os.PathLike[str]"]
+file's path (a ``str`` or ``pathlib.Path``: opened for reading, closed at the end of the run)."""
+OutputSpec = Union[Stdio, BinaryIO, Callable[[bytes], object], int, str, "os.PathLike[str]"]
 """stdout/stderr: INHERIT, CAPTURE, NULL, a binary stream, a callback taking bytes, a host fd, or a
-file's path (a ``pathlib.Path``: created or truncated, closed at the end of the run)."""
+file's path (a ``str`` or ``pathlib.Path``: created or truncated, closed at the end of the run)."""
+
+
+def _is_text_stream(spec: object) -> bool:
+    return isinstance(spec, io.TextIOBase) or isinstance(getattr(spec, "encoding", None), str)
+
+
+def _check_args(args: object) -> None:
+    if isinstance(args, (str, bytes)):
+        raise TypeError(f"args={args!r}: args is a list of strings (args=[{args!r}, ...]), not one string")
+    if not isinstance(args, Sequence):
+        raise TypeError(f"args={args!r}: args is a list of strings")
+    for i, arg in enumerate(args):
+        if not isinstance(arg, str):
+            raise TypeError(f"args[{i}]={arg!r}: every argument is a str, not {type(arg).__name__}")
+
+
+def _check_env(env: object) -> None:
+    if not isinstance(env, Mapping):
+        raise TypeError(f"env={env!r}: env is a mapping of str to str")
+    for key, value in env.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise TypeError(f"env[{key!r}]={value!r}: environment names and values are str")
+
+
+def _check_stdin(spec: object) -> None:
+    if spec is CAPTURE:
+        raise ValueError("stdin=CAPTURE: only output can be captured (stdin takes INHERIT, NULL, bytes...)")
+    if isinstance(spec, (Stdio, bytes, bytearray, memoryview, int, os.PathLike)):
+        return
+    if isinstance(spec, str):
+        if not os.path.exists(spec):
+            raise ValueError(
+                f"stdin={spec!r}: a str is a file's path, and there is no such file; "
+                f"to give the guest these characters as its input, pass bytes: stdin={spec.encode()!r}"
+            )
+        return
+    if _is_text_stream(spec):
+        raise TypeError(f"stdin={spec!r} is a text stream; the guest reads bytes: pass its binary buffer (.buffer)")
+    if not callable(getattr(spec, "readinto", None)):
+        raise TypeError(
+            f"stdin={spec!r}: expected INHERIT, NULL, bytes, a binary stream (with readinto), a host fd or a path"
+        )
+
+
+def _check_output(name: str, spec: object) -> None:
+    if isinstance(spec, (Stdio, int, str, os.PathLike)):
+        return
+    if _is_text_stream(spec):
+        raise TypeError(
+            f"{name}={spec!r} is a text stream; the guest writes bytes: pass its binary buffer "
+            f"({name}=sys.{name}.buffer), or INHERIT for this process's own {name}"
+        )
+    if not callable(spec) and not callable(getattr(spec, "write", None)):
+        raise TypeError(
+            f"{name}={spec!r}: expected INHERIT, CAPTURE, NULL, a binary stream, a callback taking bytes, "
+            f"a host fd or a path"
+        )
 
 
 class Clocks:
@@ -154,13 +214,14 @@ def _trace_default() -> bool:
 
 @dataclass
 class WasiConfig:
-    """The configuration of one run. ``args[0]`` is the program name the guest sees.
+    """The configuration of one run. ``args[0]`` is the program name the guest sees; with no ``args``
+    the guest's argv is the module's file name alone (``main.wasm`` for a module given as bytes).
 
     ``preopens`` become guest fds 3, 4... in order, then ``sockets`` (listening or connected
     sockets, which the run does not close: the caller owns them).
     """
 
-    args: Sequence[str] = ("main.wasm",)
+    args: Sequence[str] = ()
     env: Mapping[str, str] = field(default_factory=dict)
     inherit_env: bool = False
     stdin: InputSpec = INHERIT
@@ -169,6 +230,8 @@ class WasiConfig:
     clocks: Clocks = field(default_factory=SystemClocks)
     random: RandomSource = field(default_factory=SystemRandom)
     trace: bool = field(default_factory=_trace_default)
+    trace_hook: Callable[[Any], object] | None = None
+    """Called after every host call with a :class:`pywasihost.tracing.TraceEvent` (for tools)."""
     limits: MemoryLimits = field(default_factory=MemoryLimits)
     preopens: Sequence[Preopen] = ()
     sockets: Sequence[socket.socket] = ()
@@ -183,13 +246,21 @@ class WasiConfig:
     """An instruction budget (wasmtime only): deterministic, unlike ``timeout``; running out traps."""
 
     def __post_init__(self) -> None:
-        for name in ("timeout", "max_memory", "fuel"):
-            value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
-                raise ValueError(f"WasiConfig.{name} must be a positive number or None, not {value!r}")
-        for name in ("max_memory", "fuel"):
-            if getattr(self, name) is not None and not isinstance(getattr(self, name), int):
-                raise ValueError(f"WasiConfig.{name} must be a whole number, not {getattr(self, name)!r}")
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ``TypeError``/``ValueError`` naming the first field that cannot work.
+
+        Run at construction, and again when an instance is created (fields may change in between)."""
+        _check_args(self.args)
+        _check_env(self.env)
+        _check_stdin(self.stdin)
+        _check_output("stdout", self.stdout)
+        _check_output("stderr", self.stderr)
+        for pre in self.preopens:
+            if not isinstance(pre, Preopen):
+                raise TypeError(f"preopens: {pre!r} is not a Preopen(host, guest)")
+        _check_limits(self)
 
     @classmethod
     def deterministic(cls, seed: int = 0, **kwargs: object) -> WasiConfig:
@@ -201,3 +272,14 @@ class WasiConfig:
         out = dict(os.environ) if self.inherit_env else {}
         out.update(self.env)
         return out
+
+
+def _check_limits(config: WasiConfig) -> None:
+    """timeout, max_memory and fuel: positive numbers (whole ones for the last two), or None."""
+    for name in ("timeout", "max_memory", "fuel"):
+        value = getattr(config, name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
+            raise ValueError(f"WasiConfig.{name} must be a positive number or None, not {value!r}")
+    for name in ("max_memory", "fuel"):
+        if getattr(config, name) is not None and not isinstance(getattr(config, name), int):
+            raise ValueError(f"WasiConfig.{name} must be a whole number, not {getattr(config, name)!r}")

@@ -15,6 +15,7 @@ from .fdtable import (
     WRITE_STREAM,
     BytesInput,
     CallbackOutput,
+    CapturedOutput,
     Descriptor,
     FdTable,
     HostFd,
@@ -63,9 +64,11 @@ class WasiContext:
     """Everything a syscall may reach: ``config``, ``memory``, ``fds``, ``clocks``, ``random``.
 
     ``state`` is a free dict for applications' custom syscalls; ``instance`` is the running instance.
+    ``program_name`` is argv[0] when ``config.args`` is empty.
     """
 
-    def __init__(self, config: WasiConfig) -> None:
+    def __init__(self, config: WasiConfig, program_name: str = "main.wasm") -> None:
+        config.validate()  # again: fields may have changed since the config was made
         self.config = config
         self.memory = GuestMemory(config.limits)
         self.fds = FdTable(config.limits.max_fds)
@@ -74,10 +77,11 @@ class WasiContext:
         self.state: dict[str, Any] = {}
         self.instance: WasiInstance | None = None
         self.deadline: float | None = None  # time.monotonic() past which the call must end (config.timeout)
-        self.args, self.arg_offsets = _encode_strings(list(config.args))
+        # no args: the guest's argv is just the program name (the module's file name), as on the CLI
+        self.args, self.arg_offsets = _encode_strings(list(config.args) or [program_name])
         env = config.environment()
         self.environ, self.environ_offsets = _encode_strings([f"{k}={v}" for k, v in env.items()])
-        self.captured: dict[int, bytearray] = {}
+        self.captured: dict[int, CapturedOutput] = {}
         try:  # each descriptor goes into the table as soon as it exists: a failure closes them all
             self._stdio(0, self._input(config.stdin))
             self._stdio(1, self._output(1, config.stdout))
@@ -101,13 +105,13 @@ class WasiContext:
             return _inherited(0, READ_STREAM)
         if spec is Stdio.NULL:
             return NullDescriptor()
-        if isinstance(spec, Stdio):
+        if isinstance(spec, Stdio):  # CAPTURE: refused by WasiConfig.validate already
             raise ValueError("stdin cannot be CAPTURE")
         if isinstance(spec, (bytes, bytearray, memoryview)):
             return BytesInput(bytes(spec))
         if isinstance(spec, int):
             return HostFd(spec, READ_STREAM)
-        if isinstance(spec, os.PathLike):
+        if isinstance(spec, (str, os.PathLike)):
             return _owned(os.open(spec, os.O_RDONLY | os.O_CLOEXEC), READ_STREAM)
         return StreamInput(spec)
 
@@ -117,11 +121,11 @@ class WasiContext:
         if spec is Stdio.NULL:
             return NullDescriptor()
         if isinstance(spec, Stdio):  # CAPTURE
-            buf = self.captured[fd] = bytearray()
-            return CallbackOutput(buf.extend)
+            captured = self.captured[fd] = CapturedOutput(("stdout", "stderr")[fd - 1], self.config.limits.max_capture)
+            return captured
         if isinstance(spec, int):
             return HostFd(spec, WRITE_STREAM)
-        if isinstance(spec, os.PathLike):
+        if isinstance(spec, (str, os.PathLike)):
             return _owned(os.open(spec, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666), WRITE_STREAM)
         if callable(spec):
             return CallbackOutput(spec)
@@ -137,6 +141,11 @@ class WasiContext:
         """Raise :class:`Timeout` once the deadline has passed."""
         if self.deadline is not None and time.monotonic() >= self.deadline:
             raise Timeout(self.config.timeout or 0)
+
+    def captured_output(self, fd: int) -> bytes | None:
+        """What the guest wrote to ``fd`` (1 or 2) so far when it is captured, else None (no copy)."""
+        captured = self.captured.get(fd)
+        return None if captured is None else captured.getvalue()
 
     def close(self) -> None:
         """Close every host descriptor the run opened (stdio that was inherited stays open)."""

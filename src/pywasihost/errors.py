@@ -22,7 +22,14 @@ class WasiError(Exception):
         self.errno = errno
 
 
-class ProcExit(Exception):
+class _EndsTheRun(Exception):
+    """What ends a run early; carries the output captured until then (``CAPTURE``, else None)."""
+
+    stdout: bytes | None = None
+    stderr: bytes | None = None
+
+
+class ProcExit(_EndsTheRun):
     """``proc_exit(code)``: ends the run; :func:`pywasihost.run` turns it into the returned code."""
 
     def __init__(self, code: int) -> None:
@@ -30,8 +37,11 @@ class ProcExit(Exception):
         self.code = code
 
 
-class Trap(Exception):
-    """The guest trapped: a wasm trap, or a syscall argument the spec says must trap."""
+class Trap(_EndsTheRun):
+    """The guest trapped: a wasm trap, or a syscall argument the spec says must trap.
+
+    ``stdout``/``stderr``: what the guest wrote to captured stdio before it trapped (a Rust panic's
+    message, say), raised out of :meth:`WasiInstance.call` and :func:`run`."""
 
 
 class Timeout(Trap):

@@ -9,6 +9,7 @@ the call needs in the same step, so no syscall can forget the check.
 from __future__ import annotations
 
 import fcntl
+import io
 import os
 import stat
 import sys
@@ -37,7 +38,7 @@ from .abi import (
     Timestamp,
     Whence,
 )
-from .errors import WasiError
+from .errors import Trap, WasiError
 
 __all__ = [
     "BytesInput",
@@ -483,6 +484,31 @@ class CallbackOutput(Descriptor):
         data = bufs[0].tobytes() if len(bufs) == 1 else b"".join(bufs)
         self._sink(data)
         return len(data)
+
+
+class CapturedOutput(Descriptor):
+    """Output collected in memory (``CAPTURE``), at most ``limit`` bytes (None: no limit).
+
+    A write past the limit keeps what fits and traps the guest, as wasmtime's memory pipe does: the
+    run ends instead of going on with its output silently cut. ``getvalue`` hands out the bytes
+    without copying them (``io.BytesIO`` shares its buffer until the next write)."""
+
+    def __init__(self, name: str, limit: int | None = None) -> None:
+        super().__init__(WRITE_STREAM)
+        self.name, self.limit = name, limit
+        self._buffer = io.BytesIO()
+
+    def write(self, bufs: list[memoryview]) -> int:
+        buffer, n = self._buffer, 0
+        for b in bufs:
+            if self.limit is not None and buffer.tell() + len(b) > self.limit:
+                buffer.write(b[: self.limit - buffer.tell()])
+                raise Trap(f"captured {self.name} reached its limit of {self.limit} bytes (MemoryLimits.max_capture)")
+            n += buffer.write(b)
+        return n
+
+    def getvalue(self) -> bytes:
+        return self._buffer.getvalue()
 
 
 class NullDescriptor(Descriptor):

@@ -1,44 +1,126 @@
-"""Instantiating a module with a WASI namespace, and running it.
+"""Compiling a module, instantiating it with a WASI namespace, and running it.
 
     result = run("prog.wasm", WasiConfig(args=["prog", "x"], stdout=CAPTURE))
     result.exit_code, result.stdout
 
-Lower level: :class:`WasiInstance` instantiates, exposes the context and memory, and calls exports.
+Lower level: :func:`compile` gives a :class:`Module` that any number of instances share;
+:class:`WasiInstance` instantiates (running a reactor's ``_initialize``), exposes the context, memory
+and captured output, and calls exports.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Union
 
 from .config import WasiConfig
 from .context import WasiContext
-from .engines import CompiledModule, EngineChoice, InstanceLimits, compile_module, resolve_choice
+from .engines import (
+    CompiledModule,
+    Engine,
+    EngineChoice,
+    ImportSpec,
+    InstanceLimits,
+    LinkError,
+    compile_module,
+    resolve_choice,
+)
 from .errors import HostError, ProcExit, Trap
-from .namespace import Namespace
+from .namespace import Namespace, Syscall
 
-__all__ = ["RunResult", "WasiInstance", "run"]
+__all__ = ["Module", "RunResult", "WasiInstance", "compile", "run"]
 
-ModuleSource = Union[str, "os.PathLike[str]", bytes, CompiledModule]
+_INSTANCE_IDS = itertools.count(1)
+
+DEFAULT_PROGRAM_NAME = "main.wasm"
+"""argv[0] of a module given as bytes, when ``WasiConfig.args`` is empty."""
 
 
-def load_module(module: ModuleSource, engine: EngineChoice = None) -> CompiledModule:
-    """Compile a module given as a path or bytes with the chosen engine (see
-    :func:`pywasihost.engines.compile_module`); a compiled module is returned as it is, and must have
+@dataclass(frozen=True)
+class Module:
+    """A compiled module (:func:`compile`): instantiate it as often as you like, it is compiled once.
+
+    ``name`` is the file name it came from (the guest's default ``argv[0]``); ``engine`` compiled it
+    and instantiates it."""
+
+    compiled: CompiledModule
+    name: str = DEFAULT_PROGRAM_NAME
+
+    @property
+    def engine(self) -> Engine:
+        return self.compiled.engine
+
+    @property
+    def imports(self) -> list[ImportSpec]:
+        return self.compiled.imports
+
+    @property
+    def exports(self) -> list[ImportSpec]:
+        return self.compiled.exports
+
+    @property
+    def kind(self) -> str:
+        """``command`` (exports ``_start``), ``reactor`` (exports ``_initialize``) or ``library``."""
+        functions = {e.name for e in self.exports if e.kind == "function"}
+        if "_initialize" in functions:
+            return "reactor"
+        return "command" if "_start" in functions else "library"
+
+
+ModuleSource = Union[str, "os.PathLike[str]", bytes, Module, CompiledModule]
+
+
+def compile(source: str | os.PathLike[str] | bytes, *, engine: EngineChoice = None) -> Module:
+    """Compile a module from its path or its bytes (wasm, or WAT text where the engine reads it).
+
+    ``engine``: as for :func:`run`. The result is shared: ``WasiInstance(module, ...)`` and
+    ``run(module, ...)`` reuse it without compiling again, as many times as you like (on the engine
+    that compiled it). Compiling is the slow part of starting a guest."""
+    return load_module(source, engine)
+
+
+def _compile(data: bytes, engine: EngineChoice) -> CompiledModule:
+    """Compile binary wasm or WAT text; anything else is refused before the engine sees it, so that
+    the message is not a WAT parser's complaint about a file that was never meant as WAT."""
+    if not data.startswith(b"\0asm") and not data.lstrip().startswith((b"(", b";;")):
+        raise ValueError(f"not a valid WebAssembly module: it does not start with b'\\0asm' (it starts {data[:8]!r})")
+    return compile_module(data, engine)
+
+
+def load_module(module: ModuleSource, engine: EngineChoice = None) -> Module:
+    """A :class:`Module` for a path or bytes, compiled with the chosen engine (see
+    :func:`pywasihost.engines.compile_module`), or for an already compiled module, which must have
     been compiled by the engine asked for, if one was named."""
     if isinstance(module, (str, os.PathLike)):
         with open(module, "rb") as f:
-            return compile_module(f.read(), engine)
+            return Module(_compile(f.read(), engine), Path(module).name)
     if isinstance(module, (bytes, bytearray)):
-        return compile_module(bytes(module), engine)
+        return Module(_compile(bytes(module), engine))
+    loaded = module if isinstance(module, Module) else Module(module)  # compiled by an engine directly
     choice = resolve_choice(engine) if engine is not None else "auto"
     wanted = choice if isinstance(choice, str) else choice.name
-    if wanted != "auto" and module.engine.name != wanted:
-        raise ValueError(f"the module was compiled by {module.engine.name}, not by the engine asked for ({wanted})")
-    return module
+    if wanted != "auto" and loaded.engine.name != wanted:
+        raise ValueError(f"the module was compiled by {loaded.engine.name}, not by the engine asked for ({wanted})")
+    return loaded
+
+
+def _check_signature(imp: ImportSpec, sc: Syscall) -> None:
+    """The engine refuses a mismatch too; this message also says how to write what the guest wants."""
+    params, results = tuple(sc.wasm_params), tuple(sc.wasm_results)
+    if (params, results) == (imp.params, imp.results):
+        return
+    hint = ""
+    if sc.returns_errno and imp.results != ("i32",):
+        hint = " (a function that returns its result directly, or nothing, is registered with errno=False)"
+    raise LinkError(
+        f"import {imp.module}.{imp.name}: the module wants {imp.signature()}, the host provides "
+        f"({', '.join(params)}) -> ({', '.join(results)}){hint}"
+    )
 
 
 class WasiInstance:
@@ -57,34 +139,60 @@ class WasiInstance:
         self.module = load_module(module, engine)
         self.engine = self.module.engine
         self._functions = frozenset(e.name for e in self.module.exports if e.kind == "function")
-        self.context = ctx = WasiContext(self.config)
+        self.id = next(_INSTANCE_IDS)
+        """This instance's number in the process (the trace shows it)."""
+        self.context = ctx = WasiContext(self.config, program_name=self.module.name)
         ctx.instance = self
         wrap_trace: Callable[..., Any] | None = None
-        if self.config.trace:  # the tracing module (and logging) is loaded only for traced runs
-            from . import tracing
-
-            tracing.prepare_trace_output()
-            wrap_trace = tracing.traced
+        if self.config.trace or self.config.trace_hook:  # tracing (and logging) loads only for traced runs
+            wrap_trace = self._tracer()
         functions = {}
         try:
             for imp in self.module.imports:
                 sc = self.namespace.get(imp.module, imp.name)
                 if sc is None or imp.kind != "function":
                     continue
+                _check_signature(imp, sc)
                 fn = sc.bind(ctx, ctx.memory)
                 if wrap_trace is not None:
-                    fn = wrap_trace(sc, fn, ctx.memory)
+                    fn = wrap_trace(sc, fn)
                 if self.config.timeout is not None:
                     fn = _deadline_checked(fn, ctx)
                 functions[imp.module, imp.name] = (fn, tuple(sc.wasm_params), tuple(sc.wasm_results))
             limits = InstanceLimits(self.config.timeout, self.config.max_memory, self.config.fuel)
-            self._instance = self.engine.instantiate(self.module, functions, limits)
+            self._instance = self.engine.instantiate(self.module.compiled, functions, limits)
         except BaseException:
             ctx.close()
             raise
         source = self._instance.memory_buffer()
         if source is not None:
             ctx.memory.bind(source)
+        if self.module.kind == "reactor":  # a WASI reactor is initialised once, before any other export
+            try:
+                self.call("_initialize")
+            except BaseException:
+                ctx.close()
+                raise
+
+    def _tracer(self) -> Callable[..., Any]:
+        from . import tracing
+
+        logger = None
+        if self.config.trace:
+            tracing.prepare_trace_output()
+            logger = tracing.TRACE_LOGGER
+        memory, instance, hook = self.context.memory, self.id, self.config.trace_hook
+        return lambda sc, fn: tracing.traced(sc, fn, memory, logger, instance=instance, hook=hook)
+
+    @property
+    def stdout(self) -> bytes | None:
+        """What the guest has written to stdout so far, when it is captured (else None)."""
+        return self.context.captured_output(1)
+
+    @property
+    def stderr(self) -> bytes | None:
+        """What the guest has written to stderr so far, when it is captured (else None)."""
+        return self.context.captured_output(2)
 
     @property
     def memory(self) -> Any:
@@ -101,13 +209,19 @@ class WasiInstance:
             self.context.deadline = time.monotonic() + timeout
         try:
             return self._instance.call(name, *args)
-        except (ProcExit, Trap):
+        except (ProcExit, Trap) as exc:
+            exc.stdout, exc.stderr = self.stdout, self.stderr  # a panic's message travels with its trap
             raise
         except Exception as exc:  # a bug in a host function: the guest traps, Python carries on
-            raise HostError(f"host function failed: {type(exc).__name__}: {exc}") from exc
+            error = HostError(f"host function failed: {type(exc).__name__}: {exc}")
+            error.stdout, error.stderr = self.stdout, self.stderr
+            raise error from exc
 
     def start(self, entry: str = "_start") -> int:
         """Run ``entry`` as a command: the exit code (0 when it returns, ``n`` on ``proc_exit(n)``)."""
+        if entry not in self._functions and self.module.kind == "reactor":
+            exported = ", ".join(e.name for e in self.module.exports if e.kind == "function")
+            raise ValueError(f"a reactor has no {entry}: it is initialised, then you call its exports ({exported})")
         try:
             self.call(entry)
         except ProcExit as exit_:
@@ -138,11 +252,13 @@ def _deadline_checked(fn: Callable[..., Any], ctx: WasiContext) -> Callable[...,
 
 @dataclass
 class RunResult:
-    """How a run ended: the exit code, and stdout/stderr when they were captured."""
+    """How a run ended: the exit code, stdout/stderr when they were captured (the captured bytes
+    themselves, not a copy), and the context's ``state`` as the custom syscalls left it."""
 
     exit_code: int
     stdout: bytes | None = None
     stderr: bytes | None = None
+    state: dict[str, Any] = field(default_factory=dict)
 
 
 def run(
@@ -161,9 +277,4 @@ def run(
     """
     with WasiInstance(module, config, namespace=namespace, engine=engine) as inst:
         code = inst.start(entry)
-        captured = inst.context.captured
-        return RunResult(code, _bytes(captured.get(1)), _bytes(captured.get(2)))
-
-
-def _bytes(buf: bytearray | None) -> bytes | None:
-    return None if buf is None else bytes(buf)
+        return RunResult(code, inst.stdout, inst.stderr, inst.context.state)

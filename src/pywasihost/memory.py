@@ -30,15 +30,22 @@ _IOVEC = struct.Struct("<II")
 class MemoryLimits:
     """Bounds on what a guest can make the host allocate or hold (the guest chooses these sizes)."""
 
-    __slots__ = ("max_fds", "max_iovecs", "max_string", "max_subscriptions")
+    __slots__ = ("max_capture", "max_fds", "max_iovecs", "max_string", "max_subscriptions")
 
     def __init__(
-        self, max_iovecs: int = 1024, max_string: int = 1 << 16, max_fds: int = 1024, max_subscriptions: int = 4096
+        self,
+        max_iovecs: int = 1024,
+        max_string: int = 1 << 16,
+        max_fds: int = 1024,
+        max_subscriptions: int = 4096,
+        max_capture: int | None = None,
     ) -> None:
         self.max_iovecs = max_iovecs  # IOV_MAX of wasi-libc and Linux; more gives EINVAL as writev does
         self.max_string = max_string  # longest path or name a guest may pass (NAMETOOLONG beyond)
         self.max_fds = max_fds  # open descriptors per instance (MFILE beyond)
         self.max_subscriptions = max_subscriptions  # poll_oneoff subscriptions per call (INVAL beyond)
+        # bytes kept of each CAPTURE'd stream (None: no limit); a write past it traps, keeping what fit
+        self.max_capture = max_capture
 
 
 class GuestMemory:

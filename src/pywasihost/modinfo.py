@@ -35,6 +35,8 @@ class ModuleInfo:
     """The engine that compiled the module: the one a run with the same choice would use."""
     engines: tuple[tuple[str, str | None], ...] = ()
     """Every engine and, where it does not import here, why."""
+    kind: str = "command"
+    """``command`` (exports ``_start``), ``reactor`` (exports ``_initialize``) or ``library`` (neither)."""
 
     @property
     def wasi_versions(self) -> list[str]:
@@ -53,7 +55,8 @@ class ModuleInfo:
 
     def format(self) -> str:
         """The report ``pywasihost inspect`` prints."""
-        lines = [f"WASI: {', '.join(self.wasi_versions) or 'none (no WASI imports)'}", "", "imports:"]
+        lines = [f"WASI: {', '.join(self.wasi_versions) or 'none (no WASI imports)'}", f"kind: {_KINDS[self.kind]}"]
+        lines += ["", "imports:"]
         for i in self.imports:
             s = i.spec
             mark = "provided" if i.provided else f"MISSING{': ' + i.note if i.note else ''}"
@@ -81,6 +84,13 @@ class ModuleInfo:
             modules = sorted({i.spec.module for i in missing})
             lines.append(f"missing from modules: {', '.join(modules)} (add them with Namespace.syscall)")
         return "\n".join(lines) + "\n"
+
+
+_KINDS = {
+    "command": "command (exports _start: run it)",
+    "reactor": "reactor (exports _initialize: instantiate it, then call its exports)",
+    "library": "library (neither _start nor _initialize: call its exports)",
+}
 
 
 def _sig(s: ImportSpec) -> str:
@@ -111,5 +121,9 @@ def describe_module(
             imports.append(ImportInfo(imp, True))
     engines = available_engines()
     return ModuleInfo(
-        imports, list(module.exports), module.engine.name, tuple((name, engines[name]) for name in ENGINE_NAMES)
+        imports,
+        list(module.exports),
+        module.engine.name,
+        tuple((name, engines[name]) for name in ENGINE_NAMES),
+        module.kind,
     )

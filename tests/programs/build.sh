@@ -24,7 +24,7 @@ CFLAGS=(--target=wasm32-wasi --sysroot=/usr -O2 -g0
 # build_into OUT: build everything below OUT (same layout as this directory).
 build_into() {
     local out=$1 src name
-    mkdir -p "$out/hello_wasi" "$out/rust_std" "$out/c" "$out/wat"
+    mkdir -p "$out/hello_wasi" "$out/rust_std" "$out/c" "$out/reactor" "$out/wat"
 
     # Rust: hand-declared WASI imports, no std, no WASI crate.
     "$RUSTC" --edition 2021 --crate-type cdylib --crate-name hello_wasi \
@@ -36,6 +36,9 @@ build_into() {
     "$RUSTC" --edition 2021 --crate-name fs_std --target wasm32-wasi -O -C codegen-units=1 \
         -C debuginfo=0 -C strip=symbols "--remap-path-prefix=$PWD=." \
         -o "$out/rust_std/fs_std.wasm" rust_std/fs_std.rs
+    "$RUSTC" --edition 2021 --crate-name panic --target wasm32-wasi -O -C codegen-units=1 \
+        -C debuginfo=0 -C strip=symbols "--remap-path-prefix=$PWD=." \
+        -o "$out/rust_std/panic.wasm" rust_std/panic.rs
 
     # C: wasi-libc command modules.
     for src in c/*.c; do
@@ -43,18 +46,24 @@ build_into() {
         "$CLANG" "${CFLAGS[@]}" -o "$out/c/$name.wasm" "$src"
     done
 
+    # C: wasi-libc reactor modules (_initialize, then the host calls the exports).
+    for src in reactor/*.c; do
+        name=$(basename "$src" .c)
+        "$CLANG" "${CFLAGS[@]}" -mexec-model=reactor -o "$out/reactor/$name.wasm" "$src"
+    done
+
     # WAT: hand-written hostile modules.
     for src in wat/*.wat; do
         name=$(basename "$src" .wat)
         "$WAT2WASM" -o "$out/wat/$name.wasm" "$src"
     done
-    chmod 644 "$out"/hello_wasi/*.wasm "$out"/rust_std/*.wasm "$out"/c/*.wasm "$out"/wat/*.wasm
+    chmod 644 "$out"/hello_wasi/*.wasm "$out"/rust_std/*.wasm "$out"/c/*.wasm "$out"/reactor/*.wasm "$out"/wat/*.wasm
 }
 
 case "${1:-}" in
 "")
     build_into .
-    echo "built: $(ls hello_wasi/*.wasm rust_std/*.wasm c/*.wasm wat/*.wasm | wc -l) programs"
+    echo "built: $(ls hello_wasi/*.wasm rust_std/*.wasm c/*.wasm reactor/*.wasm wat/*.wasm | wc -l) programs"
     ;;
 --check)
     tmp=$(mktemp -d)

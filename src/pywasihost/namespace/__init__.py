@@ -6,9 +6,10 @@ parameter annotations that the namespace decodes.
 
 from .codecs import ParamCodec, ResultCodec
 from .registry import PREVIEW1, Namespace, SignatureMismatch, Syscall
-from .types import S64, U64, CiovecArray, GuestBytes, GuestPtr, GuestString, IovecArray
+from .types import F32, S64, U64, CiovecArray, GuestBytes, GuestPtr, GuestString, IovecArray
 
 __all__ = [
+    "F32",
     "PREVIEW1",
     "S64",
     "U64",

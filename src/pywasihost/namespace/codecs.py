@@ -30,10 +30,13 @@ __all__ = [
     "ScalarResult",
     "SliceCodec",
     "StringCodec",
+    "ValueCodec",
+    "ValueResult",
 ]
 
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
+WASM_TYPES = ("i32", "i64", "f32", "f64")
 
 
 class ParamCodec:
@@ -53,6 +56,17 @@ class ParamCodec:
     def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
         """The argument as the trace shows it."""
         raise NotImplementedError
+
+    def decoded(self, raw: tuple[int, ...], memory: GuestMemory) -> Any:
+        """The argument as the trace hook receives it (never raises: a bad value stays raw)."""
+        return raw[0] if len(raw) == 1 else raw
+
+    output = False
+    """A buffer the call fills (``iovec`` arrays, byte buffers): the trace previews it afterwards."""
+
+    def preview(self, raw: tuple[int, ...], memory: GuestMemory, limit: int) -> bytes:
+        """Up to ``limit`` bytes of the buffers the argument names (empty when they are not in memory)."""
+        return b""
 
 
 class ScalarCodec(ParamCodec):
@@ -75,6 +89,9 @@ class ScalarCodec(ParamCodec):
     def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
         v = self.value(raw[0])
         return f"{self.label}({v})" if self.label else str(v)
+
+    def decoded(self, raw: tuple[int, ...], memory: GuestMemory) -> Any:
+        return self.value(raw[0])
 
 
 class EnumCodec(ParamCodec):
@@ -105,6 +122,13 @@ class EnumCodec(ParamCodec):
         except ValueError:
             return f"{self.cls.__name__}({v}?)"
 
+    def decoded(self, raw: tuple[int, ...], memory: GuestMemory) -> Any:
+        v = raw[0] & self.mask
+        try:
+            return self.cls(v)
+        except ValueError:
+            return v
+
 
 class FlagsCodec(ParamCodec):
     """A spec flags type: bits outside it give ``EINVAL``."""
@@ -127,8 +151,55 @@ class FlagsCodec(ParamCodec):
         v = raw[0] & self.mask
         if v & ~self.cls.__mask__:
             return f"{self.cls.__name__}({v:#x}?)"
-        names = [m.name for m in self.cls if m & v and m.name]
-        return f"{self.cls.__name__}.{'|'.join(names)}" if names else f"{self.cls.__name__}(0)"
+        return short_flags(self.cls(v))
+
+    def decoded(self, raw: tuple[int, ...], memory: GuestMemory) -> Any:
+        v = raw[0] & self.mask
+        return v if v & ~self.cls.__mask__ else self.cls(v)
+
+
+class ValueCodec(ParamCodec):
+    """A core wasm value passed on as it is: ``f32``/``f64`` as a ``float``, ``i32``/``i64`` as a signed
+    ``int`` (the raw functions of :meth:`Namespace.function`; ``float`` and ``F32`` annotations)."""
+
+    def __init__(self, wasm: str) -> None:
+        if wasm not in WASM_TYPES:
+            raise ValueError(f"{wasm!r} is not a core wasm value type (one of {', '.join(WASM_TYPES)})")
+        self.wasm, self.witx = (wasm,), wasm
+        self.bits = {"i32": 32, "i64": 64}.get(wasm, 0)
+
+    def decode(self, args: list[str], out: str) -> list[str]:
+        if not self.bits:  # a float arrives as a float
+            return [f"{out} = {args[0]}"]
+        # engines differ in how they hand over the sign: the same signed value on every engine
+        half = 1 << (self.bits - 1)
+        return [f"{out} = (({args[0]} + {half:#x}) & {2 * half - 1:#x}) - {half:#x}"]
+
+    def signed(self, raw: Any) -> Any:
+        """The value :meth:`decode` gives (for the trace)."""
+        if not self.bits:
+            return raw
+        half = 1 << (self.bits - 1)
+        return ((raw + half) & (2 * half - 1)) - half
+
+    def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
+        return repr(self.signed(raw[0]))
+
+    def decoded(self, raw: tuple[int, ...], memory: GuestMemory) -> Any:
+        return self.signed(raw[0])
+
+
+MAX_FLAG_NAMES = 4  # past it the trace counts: all 30 rights by name made 1,500-character lines
+
+
+def short_flags(value: WasiFlags) -> str:
+    """``Rights.FD_READ|FD_SEEK``, or ``Rights(24 of 30 flags: 0xfbffebe)`` past a few names."""
+    cls = type(value)
+    names = [m.name for m in cls if m & value and m.name]
+    if len(names) > MAX_FLAG_NAMES:
+        total = sum(1 for m in cls if m.name)
+        return f"{cls.__name__}({len(names)} of {total} flags: {int(value):#x})"
+    return f"{cls.__name__}.{'|'.join(names)}" if names else f"{cls.__name__}(0)"
 
 
 class PointerCodec(ParamCodec):
@@ -151,6 +222,7 @@ class IovecsCodec(ParamCodec):
 
     def __init__(self, witx: str) -> None:
         self.witx = witx
+        self.output = witx == "iovec_array"  # the guest's buffers to fill, not data it passes
 
     def setup(self, name: str, env: dict[str, Any]) -> list[str]:
         env["_unpack_iovec"] = struct.Struct("<II").unpack_from
@@ -172,7 +244,34 @@ class IovecsCodec(ParamCodec):
         ]
 
     def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
-        return f"*guest {raw[0] & M32:#x}/{raw[1] & M32}"
+        where = f"*guest {raw[0] & M32:#x}/{raw[1] & M32}"
+        if self.output:  # filled by the call: previewed after it
+            return where
+        return f"{where} {preview_text(self.preview(raw, memory, PREVIEW_BYTES), PREVIEW_BYTES)}"
+
+    def decoded(self, raw: tuple[int, ...], memory: GuestMemory) -> Any:
+        return (raw[0] & M32, raw[1] & M32) if self.output else self.preview(raw, memory, HOOK_PREVIEW_BYTES)
+
+    def preview(self, raw: tuple[int, ...], memory: GuestMemory, limit: int) -> bytes:
+        address, count = raw[0] & M32, raw[1] & M32
+        out = bytearray()
+        try:
+            for buf in memory.iovecs(address, min(count, memory.limits.max_iovecs)):
+                out += buf[: limit + 1 - len(out)]
+                if len(out) > limit:
+                    break
+        except Exception:  # the trace never changes what the guest sees
+            return b""
+        return bytes(out)
+
+
+PREVIEW_BYTES = 32  # bytes of data a trace line shows
+HOOK_PREVIEW_BYTES = 4096  # bytes of data the trace hook receives
+
+
+def preview_text(data: bytes, limit: int) -> str:
+    """``b'Hello'``, or the first ``limit`` bytes and ``...`` when there were more."""
+    return repr(data[:limit]) + ("..." if len(data) > limit else "")
 
 
 class StringCodec(ParamCodec):
@@ -193,6 +292,12 @@ class StringCodec(ParamCodec):
             return repr(bytes(memory.view[address : address + length]).decode("utf-8", "replace"))
         return f"*guest {address:#x}/{length}"
 
+    def decoded(self, raw: tuple[int, ...], memory: GuestMemory) -> Any:
+        address, length = raw[0] & M32, raw[1] & M32
+        if length <= HOOK_PREVIEW_BYTES and address + length <= memory.size:
+            return bytes(memory.view[address : address + length]).decode("utf-8", "replace")
+        return (address, length)
+
 
 class SliceCodec(ParamCodec):
     """A (pointer, length) byte buffer as a writable zero-copy view of guest memory."""
@@ -208,8 +313,19 @@ class SliceCodec(ParamCodec):
     def decode(self, args: list[str], out: str) -> list[str]:
         return [f"{out} = _slice({args[0]} & {M32:#x}, {args[1]} & {M32:#x})"]
 
+    output = True  # every byte buffer of preview 1 is one the call fills
+
     def format(self, raw: tuple[int, ...], memory: GuestMemory) -> str:
         return f"*guest {raw[0] & M32:#x}/{raw[1] & M32}"
+
+    def decoded(self, raw: tuple[int, ...], memory: GuestMemory) -> Any:
+        return (raw[0] & M32, raw[1] & M32)
+
+    def preview(self, raw: tuple[int, ...], memory: GuestMemory, limit: int) -> bytes:
+        address, length = raw[0] & M32, raw[1] & M32
+        if address + length > memory.size:
+            return b""
+        return bytes(memory.view[address : address + min(length, limit + 1)])
 
 
 class ResultCodec:
@@ -217,6 +333,11 @@ class ResultCodec:
 
     size: int
     witx: str = ""
+    expected: str = "an int"
+
+    def check(self, value: Any) -> None:
+        """``TypeError``/``ValueError`` unless ``value`` can be stored (to name a wrong result)."""
+        raise NotImplementedError
 
     def store(self, address: str, value: str, env: dict[str, Any]) -> list[str]:
         raise NotImplementedError
@@ -232,6 +353,13 @@ class ScalarResult(ResultCodec):
     def __init__(self, size: int, witx: str = "", cls: type | None = None) -> None:
         self.size, self.witx, self.cls = size, witx, cls
         self.codec = struct.Struct(self._FMT[size])
+        self.expected = f"an int for {getattr(cls, '__name__', witx or 'u' + str(8 * size))} ({8 * size} bits)"
+
+    def check(self, value: Any) -> None:
+        if not isinstance(value, int):
+            raise TypeError(f"{type(value).__name__} is not an int")
+        if not 0 <= value < 1 << (8 * self.size):
+            raise ValueError(f"{value} does not fit in {8 * self.size} unsigned bits")
 
     def store(self, address: str, value: str, env: dict[str, Any]) -> list[str]:
         env[f"_pack{self.size * 8}"] = self.codec.pack_into
@@ -250,9 +378,56 @@ class ScalarResult(ResultCodec):
 class RecordResult(ResultCodec):
     def __init__(self, cls: type[Record], witx: str = "") -> None:
         self.cls, self.size, self.witx = cls, cls.SIZE, witx
+        self.expected = f"a {cls.__name__}"
+
+    def check(self, value: Any) -> None:
+        if not isinstance(value, self.cls):
+            raise TypeError(f"{type(value).__name__} is not a {self.cls.__name__}")
 
     def store(self, address: str, value: str, env: dict[str, Any]) -> list[str]:
         return [f"{value}.pack_into(_mem.view, {address})"]
 
     def load(self, memory: GuestMemory, address: int) -> Any:
         return self.cls.unpack_from(memory.view, address)
+
+
+class ValueResult:
+    """One result returned directly as a core wasm value (by a function without an errno result).
+
+    ``convert`` checks what the implementation returned: an ``int`` in the range of ``i32``/``i64``
+    (signed or unsigned; the engine gets the signed value) or a number for ``f32``/``f64``.
+    """
+
+    def __init__(self, wasm: str, label: str = "") -> None:
+        if wasm not in WASM_TYPES:
+            raise ValueError(f"{wasm!r} is not a core wasm value type (one of {', '.join(WASM_TYPES)})")
+        self.wasm, self.label = wasm, label or wasm
+        bits = {"i32": 32, "i64": 64}.get(wasm)
+        self.bits = bits or 0
+
+    @property
+    def expected(self) -> str:
+        if self.bits:
+            return f"an int for {self.label} ({self.wasm})"
+        return f"a float for {self.label} ({self.wasm})"
+
+    def convert(self, value: Any) -> int | float:
+        """The value handed to the engine; ``TypeError``/``ValueError`` if it cannot be one."""
+        if not self.bits:
+            if isinstance(value, (int, float)):
+                return float(value)
+            raise TypeError(f"expected {self.expected}")
+        if not isinstance(value, int):
+            raise TypeError(f"expected {self.expected}")
+        half = 1 << (self.bits - 1)
+        if not -half <= value < 2 * half:
+            raise ValueError(f"{value} does not fit in {self.wasm}")
+        return ((value + half) & (2 * half - 1)) - half
+
+    def fast_path(self, value: str) -> str:
+        """An expression that is ``value`` itself in the common case, else its :meth:`convert`."""
+        if not self.bits:
+            return f"{value} if {value}.__class__ is float else _convert_{value}({value})"
+        half = 1 << (self.bits - 1)
+        in_range = f"{value}.__class__ is int and {-half:#x} <= {value} < {half:#x}"
+        return f"{value} if {in_range} else _convert_{value}({value})"

@@ -25,15 +25,15 @@ from __future__ import annotations
 import functools
 import inspect
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from ..abi import Errno, InvalidValue
 from ..abi._generated import SIGNATURES
-from ..errors import GuestMemoryError, WasiError, errno_from_oserror
-from .codecs import ParamCodec, ResultCodec
-from .types import param_codec, result_codec
+from ..errors import GuestMemoryError, HostError, ProcExit, Trap, WasiError, errno_from_oserror
+from .codecs import ParamCodec, ResultCodec, ValueCodec, ValueResult
+from .types import param_codec, result_codec, value_result
 
 if TYPE_CHECKING:
     from ..context import WasiContext
@@ -52,7 +52,11 @@ class SignatureMismatch(TypeError):
 
 @dataclass(frozen=True)
 class Syscall:
-    """One host function: its implementation and how its arguments and results cross the boundary."""
+    """One host function: its implementation and how its arguments and results cross the boundary.
+
+    With ``errno`` (WASI style) the import returns an errno ``i32`` and ``results`` are written through
+    out-pointers; without, ``values`` are returned directly as wasm values and failures trap.
+    """
 
     module: str
     name: str
@@ -61,6 +65,8 @@ class Syscall:
     results: tuple[tuple[str, ResultCodec], ...]
     noreturn: bool = False
     implemented: bool = True
+    values: tuple[tuple[str, ValueResult], ...] = ()
+    errno: bool = True
     _factory: list[Callable[..., RawFunction]] = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -70,13 +76,59 @@ class Syscall:
 
     @property
     def wasm_results(self) -> list[str]:
-        return [] if self.noreturn else ["i32"]
+        if self.returns_errno:
+            return ["i32"]
+        return [v.wasm for _, v in self.values]
+
+    @property
+    def returns_errno(self) -> bool:
+        """Whether the import answers with an errno (else a failure can only be a trap)."""
+        return self.errno and not self.noreturn
+
+    @property
+    def qualname(self) -> str:
+        """``fd_write`` for preview 1, ``module.name`` for every other module."""
+        return self.name if self.module == PREVIEW1 else f"{self.module}.{self.name}"
 
     def bind(self, ctx: WasiContext, memory: GuestMemory) -> RawFunction:
-        """The raw function (plain ints in, errno out) that the engine calls for this instance."""
+        """The raw function (wasm values in; an errno, the results or nothing out) the engine calls."""
         if not self._factory:
             self._factory.append(_compile(self))
         return self._factory[0](self.impl, ctx, memory)
+
+
+def _call_failed(sc: Syscall, exc: BaseException) -> Trap:
+    """A function without an errno result failed to decode an argument, or raised an errno: a trap."""
+    if isinstance(exc, WasiError):
+        what = f"{exc.errno.name} ({exc.errno.doc})"
+    elif isinstance(exc, OSError):
+        what = f"{errno_from_oserror(exc).name} ({exc})"
+    else:
+        what = f"INVAL ({exc})"
+    return Trap(f"{sc.qualname}: {what}; the import has no errno result, so this is a trap")
+
+
+def _host_bug(sc: Syscall, exc: BaseException) -> HostError:
+    return HostError(f"host function {sc.qualname} failed: {type(exc).__name__}: {exc}")
+
+
+def _bad_result(sc: Syscall, value: Any, exc: BaseException) -> HostError:
+    """The implementation returned something its results cannot be: name the function and the result."""
+    expected = [(n, v.convert, v.expected) for n, v in sc.values] + [(n, r.check, r.expected) for n, r in sc.results]
+    shown = repr(value)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    if not expected:
+        return HostError(f"{sc.qualname} returned {shown}: expected no result (None)")
+    if len(expected) > 1 and not (isinstance(value, tuple) and len(value) == len(expected)):
+        names = ", ".join(n for n, _, _ in expected)
+        return HostError(f"{sc.qualname} returned {shown}: expected a tuple of {len(expected)} ({names})")
+    values = value if len(expected) > 1 else (value,)
+    for (name, check, want), v in zip(expected, values, strict=True):
+        try:
+            check(v)
+        except (TypeError, ValueError) as err:
+            return HostError(f"{sc.qualname} returned {shown}: result {name!r}: {err}; expected {want}")
+    return HostError(f"{sc.qualname} returned {shown}: {type(exc).__name__}: {exc}")
 
 
 def _compile(sc: Syscall) -> Callable[..., RawFunction]:
@@ -85,8 +137,12 @@ def _compile(sc: Syscall) -> Callable[..., RawFunction]:
         "_WasiError": WasiError,
         "_InvalidValue": InvalidValue,
         "_GuestMemoryError": GuestMemoryError,
+        "_PASS": (ProcExit, Trap),
         "_errno_from_oserror": errno_from_oserror,
         "_INVAL": int(Errno.INVAL),
+        "_call_failed": functools.partial(_call_failed, sc),
+        "_host_bug": functools.partial(_host_bug, sc),
+        "_bad_result": functools.partial(_bad_result, sc),
     }
     raw: list[str] = []
     setup: list[str] = []
@@ -101,35 +157,58 @@ def _compile(sc: Syscall) -> Callable[..., RawFunction]:
         decode.extend(codec.decode(args, f"p{i}"))
         call_args.append(f"p{i}")
     store: list[str] = []
-    values = [f"v{j}" for j in range(len(sc.results))]
+    values = [f"v{j}" for j in range(len(sc.results) + len(sc.values))]
     for j, (_, result) in enumerate(sc.results):
         r = f"a{len(raw)}"
         raw.append(r)
         decode.append(f"{r} &= 0xFFFFFFFF")
         decode.append(f"if {r} + {result.size} > _mem.size: _mem.check({r}, {result.size})")
         store.extend(result.store(r, values[j], env))
+    for j, (_, value) in enumerate(sc.values):
+        env[f"_convert_v{j}"] = value.convert
+        store.append(f"v{j} = {value.fast_path(f'v{j}')}")
     call = f"_impl(_ctx{''.join(', ' + a for a in call_args)})"
-    if not sc.results:
+    if not values and sc.returns_errno:
         body = [call]
-    elif len(values) == 1:
-        body = [f"v0 = {call}"]
+        unpack = []
+    elif not values:  # a void import: anything but None is a mistake worth naming
+        body = [f"v = {call}"]
+        unpack = ["if v is not None: raise TypeError"]
     else:
-        body = [f"{', '.join(values)} = {call}"]
-    body += store
+        body = [f"v = {call}"]
+        unpack = [f"{', '.join(values)} = v"]
     lines = ["def _factory(_impl, _ctx, _mem):"]
     lines += [f"    {s}" for s in setup]
     lines.append(f"    def {sc.name}({', '.join(raw)}):")
     lines.append("        try:")
     lines += [f"            {s}" for s in decode + body]
-    lines.append("        except _WasiError as e:")
-    lines.append("            return int(e.errno)")
-    lines.append("        except OSError as e:")
-    lines.append("            return int(_errno_from_oserror(e))")
-    lines.append("        except _InvalidValue:")
-    lines.append("            return _INVAL")
+    if sc.returns_errno:
+        lines.append("        except _WasiError as e:")
+        lines.append("            return int(e.errno)")
+        lines.append("        except OSError as e:")
+        lines.append("            return int(_errno_from_oserror(e))")
+        lines.append("        except _InvalidValue:")
+        lines.append("            return _INVAL")
     lines.append("        except _GuestMemoryError as e:")
-    lines.append(f"            raise e.in_syscall({sc.name!r}) from None")
-    lines.append("        return None" if sc.noreturn else "        return 0")
+    lines.append(f"            raise e.in_syscall({sc.qualname!r}) from None")
+    lines.append("        except _PASS:")
+    lines.append("            raise")
+    if not sc.returns_errno:
+        lines.append("        except (_WasiError, _InvalidValue, OSError) as e:")
+        lines.append("            raise _call_failed(e) from None")
+    lines.append("        except Exception as e:")
+    lines.append("            raise _host_bug(e) from e")
+    if unpack or store:
+        lines.append("        try:")
+        lines += [f"            {s}" for s in unpack + store]
+        lines.append("        except Exception as e:")
+        lines.append("            raise _bad_result(v, e) from None")
+    if sc.returns_errno:
+        lines.append("        return 0")
+    elif len(sc.values) == 1:
+        lines.append("        return v0")
+    elif sc.values:
+        lines.append(f"        return ({', '.join(f'v{j}' for j in range(len(sc.values)))})")
     lines.append(f"    return {sc.name}")
     source = "\n".join(lines) + "\n"
     code = compile(source, f"<pywasihost wrapper {sc.module}.{sc.name}>", "exec")
@@ -139,10 +218,26 @@ def _compile(sc: Syscall) -> Callable[..., RawFunction]:
     return factory
 
 
+def _result_types(ret: Any) -> tuple[Any, ...]:
+    if ret is NoReturn or ret is type(None) or ret is None:
+        return ()
+    if typing.get_origin(ret) is tuple:
+        return typing.get_args(ret)
+    return (ret,)
+
+
 def syscall_from_function(
-    fn: Callable[..., Any], *, module: str, name: str | None = None, results: tuple[str, ...] | None = None
+    fn: Callable[..., Any],
+    *,
+    module: str,
+    name: str | None = None,
+    results: tuple[str, ...] | None = None,
+    errno: bool = True,
 ) -> Syscall:
-    """Build a :class:`Syscall` from a typed function whose first parameter is the context."""
+    """Build a :class:`Syscall` from a typed function whose first parameter is the context.
+
+    ``errno=False``: the function's results are the import's results (not written through
+    out-pointers), and an argument that does not decode, or a ``WasiError``, is a trap."""
     hints = typing.get_type_hints(fn, include_extras=True)
     sig = inspect.signature(fn)
     names = list(sig.parameters)
@@ -155,18 +250,25 @@ def syscall_from_function(
         params.append((pname, param_codec(hints[pname])))
     ret = hints.get("return", type(None))
     noreturn = ret is NoReturn
-    result_types: tuple[Any, ...]
-    if noreturn or ret is type(None):
-        result_types = ()
-    elif typing.get_origin(ret) is tuple:
-        result_types = typing.get_args(ret)
-    else:
-        result_types = (ret,)
+    result_types = _result_types(ret)
     rnames = results or tuple(f"ret{i}" if len(result_types) > 1 else "ret" for i in range(len(result_types)))
     if len(rnames) != len(result_types):
         raise TypeError(f"{fn!r}: {len(rnames)} result names for {len(result_types)} results")
+    if not errno:
+        vals = tuple((rn, value_result(rt)) for rn, rt in zip(rnames, result_types, strict=True))
+        return Syscall(module, name or fn.__name__, fn, tuple(params), (), noreturn, values=vals, errno=False)
     res = tuple((rn, result_codec(rt)) for rn, rt in zip(rnames, result_types, strict=True))
     return Syscall(module, name or fn.__name__, fn, tuple(params), res, noreturn)
+
+
+def raw_function(
+    fn: Callable[..., Any], *, module: str, name: str, params: Sequence[str], results: Sequence[str]
+) -> Syscall:
+    """A :class:`Syscall` taking and returning core wasm values as they are (:meth:`Namespace.function`)."""
+    pcodecs = tuple((f"a{i}", ValueCodec(t)) for i, t in enumerate(params))
+    rnames = [f"ret{i}" if len(results) > 1 else "ret" for i in range(len(results))]
+    vals = tuple((rn, ValueResult(t)) for rn, t in zip(rnames, results, strict=True))
+    return Syscall(module, name, fn, pcodecs, (), values=vals, errno=False)
 
 
 class Namespace:
@@ -210,27 +312,60 @@ class Namespace:
         *,
         module: str = PREVIEW1,
         results: tuple[str, ...] | None = None,
+        errno: bool = True,
     ) -> Syscall:
-        """Register ``fn`` as ``module.name`` (replacing what was there); return the :class:`Syscall`."""
-        sc = syscall_from_function(fn, module=module, name=name, results=results)
+        """Register ``fn`` as ``module.name`` (replacing what was there); return the :class:`Syscall`.
+
+        ``module`` may be left out only for ``wasi_snapshot_preview1`` names. ``errno=False``: ``fn``
+        returns the import's results directly (``-> None`` for a ``void`` import, ``-> int`` for an
+        ``i32``...) and a failure is a trap instead of an errno."""
+        sc = syscall_from_function(fn, module=module, name=name, results=results, errno=errno)
         self._put(sc)
         return sc
 
     def syscall(
-        self, name: str | None = None, *, module: str = PREVIEW1, results: tuple[str, ...] | None = None
+        self,
+        name: str | None = None,
+        *,
+        module: str = PREVIEW1,
+        results: tuple[str, ...] | None = None,
+        errno: bool = True,
     ) -> Callable[[F], F]:
         """Decorator form of :meth:`add`; the function itself is returned unchanged."""
 
         def register(fn: F) -> F:
-            self.add(fn, name, module=module, results=results)
+            self.add(fn, name, module=module, results=results, errno=errno)
+            return fn
+
+        return register
+
+    def function(
+        self, module: str, name: str | None = None, *, params: Sequence[str] = (), results: Sequence[str] = ()
+    ) -> Callable[[F], F]:
+        """Decorator: a raw host function of any signature, ``module.name`` (default: the function's name).
+
+        ``params`` and ``results`` are core wasm types (``"i32"``, ``"i64"``, ``"f32"``, ``"f64"``).
+        The function receives ``ctx`` and the values (``i32``/``i64`` as signed ints, floats as
+        floats) and returns ``None`` (no result), one value, or a tuple of them::
+
+            @ns.function("env", "add", params=["i32", "i32"], results=["i32"])
+            def add(ctx, a, b):
+                return a + b
+        """
+
+        def register(fn: F) -> F:
+            sc = raw_function(fn, module=module, name=name or fn.__name__, params=params, results=results)
+            self._put(sc)
             return fn
 
         return register
 
     def override(self, name: str, fn: Callable[..., Any], *, module: str = PREVIEW1) -> Syscall:
-        """Replace an existing function (``KeyError`` if there is none); result names are kept."""
+        """Replace an existing function (``KeyError`` if there is none); result names and whether it
+        answers an errno are kept."""
         old = self[module, name]
-        return self.add(fn, name, module=module, results=tuple(n for n, _ in old.results))
+        names = tuple(n for n, _ in (old.results if old.errno else old.values)) or None
+        return self.add(fn, name, module=module, results=names, errno=old.errno)
 
     def wrap(self, name: str, *, module: str = PREVIEW1) -> Callable[[F], F]:
         """Decorator: ``wrapper(original, ctx, *args)`` replaces ``module.name`` and may call ``original``.
@@ -247,6 +382,11 @@ class Namespace:
 
     def _put(self, sc: Syscall) -> None:
         spec = SIGNATURES.get(sc.name) if sc.module == PREVIEW1 else None  # generated from the witx
+        if sc.module == PREVIEW1 and spec is None:
+            raise ValueError(
+                f"{sc.name!r} is not a {PREVIEW1} function: give your own functions their module "
+                f"(module='app', the import module the guest names)"
+            )
         if spec is not None and (tuple(sc.wasm_params), tuple(sc.wasm_results)) != spec:
             raise SignatureMismatch(
                 f"{sc.name}: wasm signature {sc.wasm_params}->{sc.wasm_results} is not the spec's "
