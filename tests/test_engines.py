@@ -14,6 +14,8 @@ import time
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pywasihost
 from conftest import compiled, current_engine, program, run_program
@@ -263,7 +265,74 @@ def test_cli_engine_choice_and_inspect() -> None:
     proc = _cli("run", "--engine", name, str(program("hello_wasi/hello_wasi")))
     assert proc.returncode == 0 and proc.stdout == b"Hello WASI!"
     report = _cli("inspect", "--engine", name, str(program("hello_wasi/hello_wasi"))).stdout.decode()
-    assert f"  {name}: available  <- a run uses this one" in report.splitlines()
+    assert f"  {name}: available  <- a run uses this one; host calls: " in report
     for other, problem in available_engines().items():
         state = "available" if problem is None else "unavailable:"
         assert f"  {other}: {state}" in report
+
+
+# -- wasmtime's two host-call paths ----------------------------------------------------------------
+# Where the C trampoline was built, the wasmtime engine calls Python through it for integer
+# signatures, and through a ctypes callback otherwise (or when it was not built): both must hand the
+# host function the same values and the guest the same results.
+
+if current_engine().name == "wasmtime":  # defined only in wasmtime sessions (no skipped tests elsewhere)
+
+    def _wasmtime(c_trampoline: bool) -> Engine:
+        from pywasihost.engines.wasmtime import WasmtimeEngine
+
+        engine = WasmtimeEngine(c_trampoline=c_trampoline)
+        assert engine.c_trampoline is c_trampoline or not c_trampoline  # True only where it was built
+        return engine
+
+    @pytest.mark.parametrize("c_trampoline", [True, False])
+    @given(
+        a=st.integers(-(2**31), 2**31 - 1),
+        b=st.integers(-(2**63), 2**63 - 1),
+        c=st.integers(-(2**31), 2**31 - 1),
+        result=st.integers(0, 2**32 - 1),
+    )
+    @settings(max_examples=200, deadline=None)
+    def test_both_host_call_paths_pass_the_same_values(c_trampoline: bool, a: int, b: int, c: int, result: int) -> None:
+        engine = _wasmtime(c_trampoline)
+        seen: list[Any] = []
+
+        def f(x: int, y: int, z: int) -> int:
+            seen.append((x, y, z))
+            return result
+
+        functions: HostFunctions = {
+            ("env", "f"): (f, ("i32", "i64", "i32"), ("i32",)),
+            ("env", "note"): (seen.append, ("i64",), ()),
+        }
+        instance = engine.instantiate(engine.compile(program("wat/relay").read_bytes()), functions)
+        returned = instance.call("relay", a, b, c)
+        assert seen == [b, (a, b, c)]  # signed, as wasmer hands them over
+        assert returned == (result ^ 0x80000000) - 0x80000000  # the i32 the guest got, read back signed
+
+    @pytest.mark.parametrize("c_trampoline", [True, False])
+    def test_both_host_call_paths_carry_exceptions_and_run_real_programs(c_trampoline: bool) -> None:
+        engine = _wasmtime(c_trampoline)
+
+        def f(x: int, y: int, z: int) -> int:
+            raise KeyError(x)
+
+        functions: HostFunctions = {
+            ("env", "f"): (f, ("i32", "i64", "i32"), ("i32",)),
+            ("env", "note"): (id, ("i64",), ()),
+        }
+        instance = engine.instantiate(engine.compile(program("wat/relay").read_bytes()), functions)
+        with pytest.raises(KeyError) as info:
+            instance.call("relay", 5, 0, 0)
+        assert info.value.args == (5,)
+        module = engine.compile(program("c/args_env").read_bytes())
+        result = pywasihost.run(module, WasiConfig(args=["args_env.wasm", "é"], stdout=pywasihost.CAPTURE))
+        assert result.exit_code == 0 and b"argv[1]=\xc3\xa9\n" in (result.stdout or b"")
+
+
+def test_inspect_says_how_host_calls_are_made() -> None:
+    report = _cli("inspect", str(program("hello_wasi/hello_wasi"))).stdout.decode()
+    engine = current_engine()
+    expected = engine.host_calls
+    assert expected in ("wasmer.Function over a Python callable", "C trampoline (cffi)", "ctypes callback")
+    assert f"  {engine.name}: available  <- a run uses this one; host calls: {expected}" in report.splitlines()

@@ -35,6 +35,8 @@ class ModuleInfo:
     """The engine that compiled the module: the one a run with the same choice would use."""
     engines: tuple[tuple[str, str | None], ...] = ()
     """Every engine and, where it does not import here, why."""
+    host_calls: str = ""
+    """How the engine of ``engine`` calls Python host functions."""
     kind: str = "command"
     """``command`` (exports ``_start``), ``reactor`` (exports ``_initialize``) or ``library`` (neither)."""
 
@@ -76,7 +78,7 @@ class ModuleInfo:
             lines += ["", "engines:"]
             for name, problem in self.engines:
                 state = "available" if problem is None else f"unavailable: {problem}"
-                used = "  <- a run uses this one" if name == self.engine else ""
+                used = f"  <- a run uses this one; host calls: {self.host_calls}" if name == self.engine else ""
                 lines.append(f"  {name}: {state}{used}")
         missing = self.missing
         lines += ["", f"{len(self.imports) - len(missing)} of {len(self.imports)} imports provided"]
@@ -123,7 +125,8 @@ def describe_module(
     return ModuleInfo(
         imports,
         list(module.exports),
-        module.engine.name,
-        tuple((name, engines[name]) for name in ENGINE_NAMES),
-        module.kind,
+        engine=module.engine.name,
+        engines=tuple((name, engines[name]) for name in ENGINE_NAMES),
+        host_calls=module.engine.host_calls,
+        kind=module.kind,
     )

@@ -101,6 +101,8 @@ class Engine(Protocol):
     interrupts_wasm: bool
     """Whether ``timeout`` stops wasm code that makes no host call (wasmtime: epoch interruption)."""
     supports_fuel: bool
+    host_calls: str
+    """How the engine calls a Python host function (``pywasihost inspect`` shows it)."""
 
     def compile(self, wasm: bytes) -> CompiledModule:
         """Compile a module (``ValueError`` with the engine's reason if it cannot)."""

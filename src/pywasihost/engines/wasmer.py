@@ -86,6 +86,7 @@ class WasmerEngine:
     name = "wasmer"
     interrupts_wasm = False
     supports_fuel = False
+    host_calls = "wasmer.Function over a Python callable"
 
     def __init__(self) -> None:
         self.version = wasmer.__version__

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import importlib
 import math
+import os
 import threading
 import weakref
 from collections.abc import Callable
@@ -93,8 +95,16 @@ def _call_handler(env: int, caller: int, values: int, count: int) -> int:
     return _HANDLERS[env](values)
 
 
-def _drop_handler(env: int | None, handlers: dict[int, Callable[[int], int]] = _HANDLERS) -> None:
-    handlers.pop(env or 0, None)  # (a default argument: module globals may be gone at interpreter exit)
+# The C trampoline's functions: env (the address of the function's signature struct) -> (function,
+# what to do with an exception it raises, the struct, kept alive here).
+_FAST: dict[int, tuple[Callable[..., Any], Callable[[BaseException], None], Any]] = {}
+
+
+def _drop_handler(
+    env: int | None, handlers: dict[int, Callable[[int], int]] = _HANDLERS, fast: dict[int, Any] = _FAST
+) -> None:
+    handlers.pop(env or 0, None)  # (default arguments: module globals may be gone at interpreter exit)
+    fast.pop(env or 0, None)
 
 
 _trampoline = _CALLBACK(_call_handler)
@@ -103,6 +113,43 @@ _finalize = _FINALIZER(_drop_handler)
 # teardown included: they must never be freed (one reference each, never given back).
 ctypes.pythonapi.Py_IncRef(ctypes.py_object(_trampoline))
 ctypes.pythonapi.Py_IncRef(ctypes.py_object(_finalize))
+
+# -- the C trampoline (pywasihost.engines._trampoline, built by setup.py where a C compiler exists) --
+# It reads the value slots in C and calls a Python function with plain ints: see _trampoline_build.
+_MAX_C_PARAMS = 10  # _trampoline_build.MAX_PARAMS (not imported: that module loads the cffi builder)
+_c: Any
+try:
+    _c = importlib.import_module("pywasihost.engines._trampoline")
+except ImportError:  # no C compiler when pywasihost was installed: the ctypes path serves every call
+    _c = None
+
+if _c is not None:
+    _C_TRAMPOLINE = ctypes.cast(
+        int(_c.ffi.cast("intptr_t", _c.ffi.addressof(_c.lib, "pywasihost_trampoline"))),
+        ffi.wasmtime_func_unchecked_callback_t,
+    )
+    _c.lib.pywasihost_set_trap_new(_c.ffi.cast("void *", ctypes.cast(ffi.dll.wasmtime_trap_new, ctypes.c_void_p).value))
+
+    def _fast_call(env: int, failed: Any, *args: int) -> int:
+        fn, fail, _ = _FAST[env]
+        try:
+            result = fn(*args)
+            return 0 if result is None else result & 0xFFFFFFFF
+        except BaseException as exc:
+            fail(exc)
+            failed[0] = 1
+            return 0
+
+    for _n in range(_MAX_C_PARAMS + 1):
+        _c.ffi.def_extern(name=f"pywasihost_call{_n}")(_fast_call)
+
+
+def _c_eligible(params: tuple[str, ...], results: tuple[str, ...]) -> bool:
+    """Whether the C trampoline serves this signature (i32/i64 parameters, none or one i32 result)."""
+    return (
+        _c is not None and len(params) <= _MAX_C_PARAMS and set(params) <= {"i32", "i64"} and results in ((), ("i32",))
+    )
+
 
 # The stores, modules and engines this adapter made, freed (in that order) before interpreter
 # teardown: wasmtime-py frees its objects through module globals that teardown clears first.
@@ -283,22 +330,29 @@ class WasmtimeInstance:
         self, fn: Callable[..., Any], params: tuple[str, ...], results: tuple[str, ...]
     ) -> wasmtime.Func:
         global _next_env
-        handler = _handler_factory(params, results)(fn, self._failed)
-        with _env_lock:
-            env = _next_env
-            _next_env += 1
-        _HANDLERS[env] = handler
+        if self.engine.c_trampoline and _c_eligible(params, results):
+            assert _c is not None
+            signature = _c.ffi.new("pywasihost_signature *")
+            signature.nparams, signature.has_result = len(params), len(results)
+            signature.params = b"".join(b"i" if p == "i32" else b"I" for p in params)
+            env = int(_c.ffi.cast("intptr_t", signature))
+            _FAST[env] = (fn, self._record, signature)
+            callback = _C_TRAMPOLINE
+        else:
+            with _env_lock:
+                env = _next_env
+                _next_env += 1
+            _HANDLERS[env] = _handler_factory(params, results)(fn, self._failed)
+            callback = ctypes.cast(_trampoline, ffi.wasmtime_func_unchecked_callback_t)
         functype = wasmtime.FuncType([_VALTYPES[p]() for p in params], [_VALTYPES[r]() for r in results])
         raw = ffi.wasmtime_func_t()
         ffi.dll.wasmtime_func_new_unchecked(
-            self.store._context(),
-            functype.ptr(),
-            ctypes.cast(_trampoline, ffi.wasmtime_func_unchecked_callback_t),
-            ctypes.c_void_p(env),
-            _finalize,
-            ctypes.byref(raw),
+            self.store._context(), functype.ptr(), callback, ctypes.c_void_p(env), _finalize, ctypes.byref(raw)
         )
         return wasmtime.Func._from_raw(raw)
+
+    def _record(self, exc: BaseException) -> None:
+        self.pending = exc
 
     def _failed(self, exc: BaseException) -> int:
         self.pending = exc
@@ -358,7 +412,13 @@ class WasmtimeEngine:
     interrupts_wasm = True
     supports_fuel = True
 
-    def __init__(self) -> None:
+    def __init__(self, *, c_trampoline: bool | None = None) -> None:
+        """``c_trampoline``: call Python from the C trampoline where it serves the signature (default:
+        where it was built; ``PYWASIHOST_PURE_PYTHON=1`` turns it off), else through ctypes."""
+        if c_trampoline is None:
+            c_trampoline = os.environ.get("PYWASIHOST_PURE_PYTHON", "") in ("", "0")
+        self.c_trampoline = bool(c_trampoline) and _c is not None
+        self.host_calls = "C trampoline (cffi)" if self.c_trampoline else "ctypes callback"
         self.version = _package_version()
         self.engine = wasmtime.Engine(self._config(fuel=False))
         self.ticker = _EpochTicker(self.engine)

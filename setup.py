@@ -1,0 +1,35 @@
+"""The optional C part of pywasihost: the wasmtime engine's trampoline (cffi, API mode).
+
+Everything else is in pyproject.toml. Without a C compiler the build of the trampoline fails and is
+skipped with a warning: pywasihost then uses its pure-Python (ctypes) path, said by
+``pywasihost inspect``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from setuptools import setup
+from setuptools.command.build_ext import build_ext
+
+
+class OptionalBuildExt(build_ext):  # type: ignore[misc]
+    """Build the C extension if this machine can; never fail the install because of it."""
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except Exception as exc:  # no compiler, no headers...: the Python path serves
+            print(f"warning: pywasihost's C trampoline was not built ({exc}); the ctypes path will be used")
+
+    def build_extension(self, ext: Any) -> None:
+        try:
+            super().build_extension(ext)
+        except Exception as exc:
+            print(f"warning: {ext.name} was not built ({exc}); the ctypes path will be used")
+
+
+setup(
+    cffi_modules=["src/pywasihost/engines/_trampoline_build.py:ffibuilder"],
+    cmdclass={"build_ext": OptionalBuildExt},
+)
