@@ -43,13 +43,8 @@ __all__ = ["WasmtimeEngine", "WasmtimeInstance", "WasmtimeModule"]
 
 _VALTYPES = {"i32": wasmtime.ValType.i32, "i64": wasmtime.ValType.i64, "f32": wasmtime.ValType.f32}
 _VALTYPES["f64"] = wasmtime.ValType.f64
-_SLOT = 16  # sizeof(wasmtime_val_raw_t): each argument and result takes one slot
 _NO_DEADLINE = 1 << 62  # epoch ticks: never reached
 _TICK = 0.01  # seconds between epoch increments while a timed call runs
-
-
-def _valtype_name(t: wasmtime.ValType) -> str:
-    return str(t)
 
 
 def _describe(module: str, name: str, t: Any) -> ImportSpec:
@@ -58,8 +53,8 @@ def _describe(module: str, name: str, t: Any) -> ImportSpec:
             module,
             name,
             "function",
-            tuple(_valtype_name(p) for p in t.params),
-            tuple(_valtype_name(r) for r in t.results),
+            tuple(str(p) for p in t.params),
+            tuple(str(r) for r in t.results),
         )
     if isinstance(t, wasmtime.MemoryType):
         limits = t.limits
@@ -169,8 +164,8 @@ def _trap_pointer(message: bytes) -> int:
     return ctypes.cast(trap, ctypes.c_void_p).value or 0
 
 
-# Slot views: a slot is 16 bytes, so in units of the view's element the n-th slot starts at n*4 (i32,
-# f32) or n*2 (i64, f64). i32 and i64 are read signed, as wasmer delivers them.
+# Slot views: a slot is 16 bytes (sizeof(wasmtime_val_raw_t)), so in units of the view's element the
+# n-th slot starts at n*4 (i32, f32) or n*2 (i64, f64). i32 and i64 are read signed, as wasmer gives them.
 _VIEW: dict[str, tuple[str, Any, int]] = {"i32": ("_i32", ctypes.c_int32, 4), "f32": ("_f32", ctypes.c_float, 4)}
 _VIEW["i64"] = ("_i64", ctypes.c_int64, 2)
 _VIEW["f64"] = ("_f64", ctypes.c_double, 2)
@@ -189,7 +184,6 @@ def _handler_factory(params: tuple[str, ...], results: tuple[str, ...]) -> Calla
     slots = max(len(params), len(results), 1)
     env: dict[str, Any] = {}
     views = {_VIEW[t][0] for t in (*params, *results)}
-    setup = []
     for t in sorted({*params, *results}):
         name, ctype, per_slot = _VIEW[t]
         env[name + "_array"] = ctype * (slots * per_slot)
