@@ -21,6 +21,7 @@ from typing import Any, Union
 from .config import WasiConfig
 from .context import WasiContext
 from .engines import (
+    NATIVE,
     CompiledModule,
     Engine,
     EngineChoice,
@@ -158,6 +159,8 @@ class WasiInstance:
                     fn = wrap_trace(sc, fn)
                 if self.config.timeout is not None:
                     fn = _deadline_checked(fn, ctx)
+                elif wrap_trace is None and sc.native_when is not None and sc.native_when(ctx):
+                    setattr(fn, NATIVE, sc.native)  # the engine may answer in C (see Syscall.native)
                 functions[imp.module, imp.name] = (fn, tuple(sc.wasm_params), tuple(sc.wasm_results))
             limits = InstanceLimits(self.config.timeout, self.config.max_memory, self.config.fuel)
             self._instance = self.engine.instantiate(self.module.compiled, functions, limits)

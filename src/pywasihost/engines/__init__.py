@@ -14,6 +14,7 @@ import threading
 from typing import Union
 
 from .base import (
+    NATIVE,
     CompiledModule,
     Engine,
     EngineInstance,
@@ -36,6 +37,7 @@ __all__ = [
     "InstanceLimits",
     "LimitError",
     "LinkError",
+    "NATIVE",
     "available_engines",
     "compile_module",
     "default_engine",

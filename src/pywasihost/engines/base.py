@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 __all__ = [
+    "NATIVE",
     "NO_LIMITS",
     "CompiledModule",
     "Engine",
@@ -83,6 +84,11 @@ class CompiledModule(Protocol):
 
 HostFunctions = dict[tuple[str, str], tuple[Callable[..., Any], tuple[str, ...], tuple[str, ...]]]
 """``(module, name) -> (callable, wasm param types, wasm result types)``."""
+
+NATIVE = "__pywasihost_native__"
+"""A host callable with this attribute (a syscall name) may be served by the engine's native fast
+path of that name, where it has one; the callable stays the reference that the fast path hands
+everything unusual to (see ``Syscall.native``)."""
 
 
 class EngineInstance(Protocol):

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import Timeout, Trap
-from .base import NO_LIMITS, CompiledModule, HostFunctions, ImportSpec, InstanceLimits, LimitError, LinkError
+from .base import NATIVE, NO_LIMITS, CompiledModule, HostFunctions, ImportSpec, InstanceLimits, LimitError, LinkError
 
 try:
     import wasmtime
@@ -123,7 +123,15 @@ if _c is not None:
         int(_c.ffi.cast("intptr_t", _c.ffi.addressof(_c.lib, "pywasihost_trampoline"))),
         ffi.wasmtime_func_unchecked_callback_t,
     )
-    _c.lib.pywasihost_set_trap_new(_c.ffi.cast("void *", ctypes.cast(ffi.dll.wasmtime_trap_new, ctypes.c_void_p).value))
+
+    def _c_pointer(function: Any) -> Any:
+        """A function of libwasmtime (a ctypes function pointer) as a cffi ``void *``."""
+        return _c.ffi.cast("void *", ctypes.cast(function, ctypes.c_void_p).value)
+
+    _c.lib.pywasihost_set_trap_new(_c_pointer(ffi.dll.wasmtime_trap_new))
+    _c.lib.pywasihost_set_memory_api(
+        _c_pointer(ffi.dll.wasmtime_memory_data), _c_pointer(ffi.dll.wasmtime_memory_data_size)
+    )
 
     def _fast_call(env: int, failed: Any, *args: int) -> int:
         fn, fail, _ = _FAST[env]
@@ -137,6 +145,9 @@ if _c is not None:
 
     for _n in range(_MAX_C_PARAMS + 1):
         _c.ffi.def_extern(name=f"pywasihost_call{_n}")(_fast_call)
+
+
+_NATIVE_CODES = {"clock_time_get": 1, "random_get": 2}  # _trampoline_build.NATIVE
 
 
 def _c_eligible(params: tuple[str, ...], results: tuple[str, ...]) -> bool:
@@ -283,6 +294,7 @@ class WasmtimeInstance:
         self.engine = engine
         self.limits = limits
         self.pending: BaseException | None = None  # the exception a host function raised
+        self._native: list[Any] = []  # the signatures of functions with a native fast path
         compiled, wasm_engine, self.ticker = module.module, engine.engine, engine.ticker
         if limits.fuel is not None:  # fuel needs code compiled for it, by an engine of its own
             compiled, wasm_engine, self.ticker = engine.fuel_module(module), engine.fuel_engine, engine.fuel_ticker
@@ -319,6 +331,14 @@ class WasmtimeInstance:
                 ) from None
             raise Trap(f"instantiation failed: {exc}") from None
         self._exports = self.instance.exports(store)
+        memory = self._exports.get("memory")
+        if self._native and isinstance(memory, wasmtime.Memory):
+            context = ctypes.cast(store._context(), ctypes.c_void_p).value
+            handle = bytes(memory._memory)  # the wasmtime_memory_t, as the C API takes it
+            for signature in self._native:
+                signature.context = _c.ffi.cast("void *", context)
+                _c.ffi.memmove(signature.memory, handle, len(handle))
+                signature.has_memory = 1
 
     def _host_function(
         self, fn: Callable[..., Any], params: tuple[str, ...], results: tuple[str, ...]
@@ -329,6 +349,9 @@ class WasmtimeInstance:
             signature = _c.ffi.new("pywasihost_signature *")
             signature.nparams, signature.has_result = len(params), len(results)
             signature.params = b"".join(b"i" if p == "i32" else b"I" for p in params)
+            signature.native = _NATIVE_CODES.get(getattr(fn, NATIVE, ""), 0)
+            if signature.native:
+                self._native.append(signature)  # told the memory once the instance exists
             env = int(_c.ffi.cast("intptr_t", signature))
             _FAST[env] = (fn, self._record, signature)
             callback = _C_TRAMPOLINE

@@ -67,6 +67,11 @@ class Syscall:
     implemented: bool = True
     values: tuple[tuple[str, ValueResult], ...] = ()
     errno: bool = True
+    native: str | None = None
+    """The name of a native implementation an engine may run instead of this Python one (a C fast
+    path for the ordinary case, which hands anything else back to it), when ``native_when`` says the
+    instance's configuration allows it. Replacing or wrapping the function drops it."""
+    native_when: Callable[[WasiContext], bool] | None = field(default=None, compare=False, repr=False)
     _factory: list[Callable[..., RawFunction]] = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -375,7 +380,9 @@ class Namespace:
 
         def register(wrapper: F) -> F:
             old = self[module, name]
-            self._syscalls[module, name] = replace(old, impl=functools.partial(wrapper, old.impl), _factory=[])
+            self._syscalls[module, name] = replace(
+                old, impl=functools.partial(wrapper, old.impl), native=None, native_when=None, _factory=[]
+            )
             return wrapper
 
         return register
