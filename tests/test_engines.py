@@ -329,6 +329,12 @@ if current_engine().name == "wasmtime":  # defined only in wasmtime sessions (no
         result = pywasihost.run(module, WasiConfig(args=["args_env.wasm", "é"], stdout=pywasihost.CAPTURE))
         assert result.exit_code == 0 and b"argv[1]=\xc3\xa9\n" in (result.stdout or b"")
 
+    def test_the_adapter_agrees_with_the_trampoline_build() -> None:
+        from pywasihost.engines import _trampoline_build, wasmtime
+
+        assert wasmtime._MAX_C_PARAMS == _trampoline_build.MAX_PARAMS
+        assert wasmtime._NATIVE_CODES == _trampoline_build.NATIVE
+
     CLOCK_RANDOM_PAGE = 65536
 
     def _clock_random(c_trampoline: bool, **config: Any) -> WasiInstance:
