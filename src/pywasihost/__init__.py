@@ -26,7 +26,7 @@ from .config import (
 )
 from .context import WasiContext
 from .engines import EngineUnavailable, LimitError, LinkError, available_engines
-from .errors import GuestMemoryError, HostError, ProcExit, Timeout, Trap, WasiError
+from .errors import GuestMemoryError, HostError, InvalidExitStatus, ProcExit, Timeout, Trap, WasiError
 from .fdtable import Descriptor, FdTable
 from .instance import Module, RunResult, WasiInstance, compile, run
 from .memory import GuestMemory, MemoryLimits
@@ -91,6 +91,7 @@ __all__ = [
     "GuestPtr",
     "GuestString",
     "HostError",
+    "InvalidExitStatus",
     "IovecArray",
     "LimitError",
     "LinkError",

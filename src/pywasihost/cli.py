@@ -20,7 +20,7 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from . import LinkError, Preopen, ProcExit, Timeout, Trap, WasiConfig, WasiInstance, __version__, run
+from . import InvalidExitStatus, LinkError, Preopen, ProcExit, Timeout, Trap, WasiConfig, WasiInstance, __version__, run
 from .config import DeterministicClocks, SeededRandom
 from .engines import ENGINE_NAMES, EngineUnavailable, ImportSpec
 from .modinfo import describe_module
@@ -29,6 +29,7 @@ __all__ = ["main"]
 
 TRAP_EXIT = 134
 TIMEOUT_EXIT = 124  # as coreutils' timeout(1)
+INVALID_EXIT = 1  # proc_exit with a status outside 0-125
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, as a shell reports it
 USAGE_EXIT = 2
 
@@ -312,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     except Timeout as exc:
         print(f"pywasihost: {opts.module}: {exc}", file=sys.stderr)
         return TIMEOUT_EXIT
+    except InvalidExitStatus as exc:  # as wasmtime: an error, in one line, exit code 1
+        print(f"pywasihost: {opts.module}: {exc}", file=sys.stderr)
+        return INVALID_EXIT
     except Trap as exc:
         print(f"pywasihost: {opts.module}: wasm trap: {exc}", file=sys.stderr)
         return TRAP_EXIT

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import Trap
 from .base import NO_LIMITS, CompiledModule, HostFunctions, ImportSpec, InstanceLimits, LinkError
-from .binary import cap_memory
+from .binary import cap_memory, defer_start
 
 try:
     import wasmer
@@ -47,12 +47,13 @@ def _describe(kind: str, t: Any, module: str, name: str) -> ImportSpec:
 
 
 class WasmerModule:
-    def __init__(self, engine: WasmerEngine, module: wasmer.Module, wasm: bytes) -> None:
+    def __init__(self, engine: WasmerEngine, module: wasmer.Module, wasm: bytes, deferred_start: str | None) -> None:
         self.engine = engine
         self.module = module
         self.wasm = wasm  # kept to recompile with a lower memory maximum when a run sets max_memory
+        self.deferred_start = deferred_start
         self.imports = [_describe("import", i.type, i.module, i.name) for i in module.imports]
-        self.exports = [_describe("export", e.type, "", e.name) for e in module.exports]
+        self.exports = [_describe("export", e.type, "", e.name) for e in module.exports if e.name != deferred_start]
 
 
 class WasmerInstance:
@@ -93,8 +94,9 @@ class WasmerEngine:
         self.store = wasmer.Store(wasmer.engine.Universal(Compiler))
 
     def compile(self, wasm: bytes) -> WasmerModule:
+        wasm, start = defer_start(wasm)  # a start function calling WASI needs memory bound first
         try:
-            return WasmerModule(self, wasmer.Module(self.store, wasm), wasm)
+            return WasmerModule(self, wasmer.Module(self.store, wasm), wasm, start)
         except (ValueError, RuntimeError) as exc:
             raise ValueError(f"not a valid WebAssembly module: {exc}") from None
 

@@ -32,6 +32,7 @@ from typing import Any
 
 from ..errors import Timeout, Trap
 from .base import NATIVE, NO_LIMITS, CompiledModule, HostFunctions, ImportSpec, InstanceLimits, LimitError, LinkError
+from .binary import defer_start
 
 try:
     import wasmtime
@@ -65,13 +66,16 @@ def _describe(module: str, name: str, t: Any) -> ImportSpec:
 
 
 class WasmtimeModule:
-    def __init__(self, engine: WasmtimeEngine, module: wasmtime.Module, wasm: bytes) -> None:
+    def __init__(
+        self, engine: WasmtimeEngine, module: wasmtime.Module, wasm: bytes, deferred_start: str | None
+    ) -> None:
         self.engine = engine
         self.module = module
         self.wasm = wasm  # kept to recompile with fuel metering when a run asks for fuel
+        self.deferred_start = deferred_start
         self.fuel_module: wasmtime.Module | None = None
         self.imports = [_describe(i.module, i.name or "", i.type) for i in module.imports]
-        self.exports = [_describe("", e.name, e.type) for e in module.exports]
+        self.exports = [_describe("", e.name, e.type) for e in module.exports if e.name != deferred_start]
 
 
 # -- raw host calls ------------------------------------------------------------------------------
@@ -474,11 +478,14 @@ class WasmtimeEngine:
 
     def compile(self, wasm: bytes) -> WasmtimeModule:
         try:
+            if not wasm.startswith(b"\0asm"):  # WAT text: to binary first, for defer_start
+                wasm = wasmtime.wat2wasm(wasm.decode("utf-8", "replace"))
+            wasm, start = defer_start(wasm)  # a start function calling WASI needs memory bound first
             compiled = wasmtime.Module(self.engine, wasm)
         except wasmtime.WasmtimeError as exc:
             raise ValueError(f"not a valid WebAssembly module: {exc}") from None
         _LIVE[1].add(compiled)
-        return WasmtimeModule(self, compiled, wasm)
+        return WasmtimeModule(self, compiled, wasm, start)
 
     def instantiate(
         self, module: CompiledModule, functions: HostFunctions, limits: InstanceLimits = NO_LIMITS

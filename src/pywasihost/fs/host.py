@@ -55,8 +55,8 @@ READONLY_MASK = ~WRITE_RIGHTS
 # The same as plain ints, for arithmetic on the path_open path (IntFlag operations cost ~1 us each).
 _DIRECTORY_RIGHTS, _FILE_RIGHTS, _READONLY_MASK = int(DIRECTORY_RIGHTS), int(FILE_RIGHTS), ~int(WRITE_RIGHTS)
 _FD_WRITE = R.FD_WRITE.value
-# Rights that need the host file open for writing.
-_HOST_WRITE = int(R.FD_WRITE | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE)
+# Rights that a host file open for reading only cannot serve (the kernel would refuse them).
+_NEEDS_HOST_WRITE_MASK = ~int(R.FD_WRITE | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE)
 _HOST_READ = int(R.FD_READ | R.FD_READDIR)
 _O_DIRECTORY, _O_CREAT, _O_EXCL, _O_TRUNC = (
     f.value for f in (Oflags.DIRECTORY, Oflags.CREAT, Oflags.EXCL, Oflags.TRUNC)
@@ -189,21 +189,24 @@ class HostDirectory(HostFd):
     def open_at(
         self, path: str, *, follow: bool, oflags: Oflags, fdflags: Fdflags, base: Rights, inheriting: Rights
     ) -> Descriptor:
-        """``path_open``. The new descriptor's rights are those asked for that this directory can
-        pass on; asking to write through a directory that cannot pass writing on is ``NOTCAPABLE``."""
+        """``path_open``. The host open mode comes from ``FD_WRITE`` alone (with ``FD_READ`` or
+        ``FD_READDIR``: read and write); the new descriptor gets the rights asked for that this
+        directory can pass on and that apply to what was opened (a file or a directory, opened for
+        writing or not). Only what would really write is refused through a directory that cannot
+        pass writing on (a read-only preopen): ``FD_WRITE``, ``CREAT`` and ``TRUNC`` (``NOTCAPABLE``).
+        Programs ask for more than they use (Go's read-only open asks for ``FD_FILESTAT_SET_SIZE``
+        and ``FD_ALLOCATE``): those rights are dropped, not refused."""
         o, fdf = int(oflags), int(fdflags)
         if o & _O_DIRECTORY and o & (_O_CREAT | _O_EXCL | _O_TRUNC):
             raise WasiError(Errno.INVAL, "DIRECTORY cannot be combined with CREAT, EXCL or TRUNC")
         asked = int(base)
-        b, i = asked & self._inheriting, int(inheriting) & self._inheriting
-        wants_write = asked & _HOST_WRITE or o & (_O_CREAT | _O_TRUNC)
-        if wants_write and (self.readonly or not self._inheriting & _FD_WRITE):
+        write = asked & _FD_WRITE
+        if (write or o & (_O_CREAT | _O_TRUNC)) and (self.readonly or not self._inheriting & _FD_WRITE):
             raise WasiError(Errno.NOTCAPABLE, "cannot open for writing through this directory")
-        write = b & _HOST_WRITE
         if o & _O_DIRECTORY:
-            flags = (os.O_RDWR if write else os.O_RDONLY) | os.O_DIRECTORY
+            flags = (os.O_RDWR if write else os.O_RDONLY) | os.O_DIRECTORY  # RDWR: the kernel says ISDIR
         elif write:
-            flags = os.O_RDWR if b & _HOST_READ else os.O_WRONLY
+            flags = os.O_RDWR if asked & _HOST_READ else os.O_WRONLY
         else:
             flags = os.O_RDONLY
         if o & _O_CREAT:
@@ -217,18 +220,23 @@ class HostDirectory(HostFd):
                 if fdf & wasi_flag:
                     flags |= host_flag
         fd = open_beneath(self.fd, path, flags, 0o666, follow=follow, base_is_dir=True)
+        b, i = asked & self._inheriting, int(inheriting) & self._inheriting
         try:
             st = os.fstat(fd)
             if stat.S_ISDIR(st.st_mode):
-                return HostDirectory(fd, b, i, readonly=self.readonly, flags=fdflags)
-            return HostFd(fd, b & _FILE_RIGHTS, owned=True, inheriting=i, flags=fdflags, st=st)
+                return HostDirectory(fd, b & _DIRECTORY_RIGHTS, i, readonly=self.readonly, flags=fdflags)
+            if flags & (os.O_WRONLY | os.O_RDWR) == 0:
+                b &= _NEEDS_HOST_WRITE_MASK  # the host file is open for reading only
+            return HostFd(fd, b & _FILE_RIGHTS, owned=True, inheriting=i, flags=fdflags, st=st, add_seek=False)
         except BaseException:
             os.close(fd)
             raise
 
     def create_directory(self, path: str) -> None:
+        """``mkdir``: a trailing slash is ignored, so ``dl/`` with ``dl`` a dangling symlink is
+        ``EXIST`` (as on Linux and wasmtime), never a directory created at the link's target."""
         self._writable()
-        with self._at(path, follow=False) as at:
+        with self._at(_strip_slashes(path)[0], follow=False) as at:
             os.mkdir(at.name, 0o777, dir_fd=at.dir_fd)
 
     def stat_at(self, path: str, *, follow: bool) -> Filestat:
@@ -241,12 +249,19 @@ class HostDirectory(HostFd):
             set_times(at.name, atim, mtim, dir_fd=at.dir_fd)
 
     def readlink(self, path: str) -> bytes:
+        """The target of a symlink. An absolute target (placed by the host: the guest cannot create
+        one) would reveal a host path: refused with ``PERM``, as wasmtime (cap-std) refuses it."""
         with self._at(path, follow=False) as at:
-            return os.fsencode(os.readlink(at.name, dir_fd=at.dir_fd))
+            target = os.fsencode(os.readlink(at.name, dir_fd=at.dir_fd))
+        if target.startswith(b"/"):
+            raise WasiError(Errno.PERM, "the symlink has an absolute target, outside the sandbox")
+        return target
 
     def remove_directory(self, path: str) -> None:
+        """``rmdir``: a trailing slash is ignored, so ``link/`` removes nothing through a symlink
+        (``NOTDIR``: the link itself is not a directory)."""
         self._writable()
-        with self._at(path, follow=False) as at:
+        with self._at(_strip_slashes(path)[0], follow=False) as at:
             os.rmdir(at.name, dir_fd=at.dir_fd)
 
     def unlink_file(self, path: str) -> None:
@@ -271,30 +286,41 @@ class HostDirectory(HostFd):
             os.symlink(target, at.name, dir_fd=at.dir_fd)
 
     def link(self, old_path: str, new_dir: Descriptor, new_path: str, *, follow: bool) -> None:
-        """Hard-link ``old_path`` (here) as ``new_path`` in ``new_dir``."""
+        """Hard-link ``old_path`` (here) as ``new_path`` in ``new_dir``. A path ending with a slash
+        names no file to link or to create: ``NOENT``, as wasmtime (cap-std) answers."""
         self._writable()
         target = _same_backend(new_dir)
+        if old_path.endswith("/") or new_path.endswith("/"):
+            raise WasiError(Errno.NOENT, "path_link: a path ending with a slash")
         with (
             self._at(old_path, follow=follow) as old,
             target._at(new_path, follow=False) as new,
         ):
-            if new.trailing_slash or old.trailing_slash:
-                st = os.stat(old.name, dir_fd=old.dir_fd, follow_symlinks=False)
-                raise WasiError(Errno.PERM if stat.S_ISDIR(st.st_mode) else Errno.NOTDIR)
             os.link(old.name, new.name, src_dir_fd=old.dir_fd, dst_dir_fd=new.dir_fd, follow_symlinks=False)
 
     def rename(self, old_path: str, new_dir: Descriptor, new_path: str) -> None:
+        """``rename``: trailing slashes are taken off both paths (the entries themselves are renamed,
+        never a symlink's target), and then require the entry renamed to be a directory."""
         self._writable()
         target = _same_backend(new_dir)
+        (old_name, old_slash), (new_name, new_slash) = _strip_slashes(old_path), _strip_slashes(new_path)
         with (
-            self._at(old_path, follow=False) as old,
-            target._at(new_path, follow=False) as new,
+            self._at(old_name, follow=False) as old,
+            target._at(new_name, follow=False) as new,
         ):
-            if old.trailing_slash or new.trailing_slash:
+            if old_slash or new_slash:
                 st = os.stat(old.name, dir_fd=old.dir_fd, follow_symlinks=False)
                 if not stat.S_ISDIR(st.st_mode):
                     raise WasiError(Errno.NOTDIR, "a path ending with a slash names a directory")
             os.rename(old.name, new.name, src_dir_fd=old.dir_fd, dst_dir_fd=new.dir_fd)
+
+
+def _strip_slashes(path: str) -> tuple[str, bool]:
+    """``path`` without its trailing slashes, and whether it had any. Operations on the entry itself
+    (``mkdir``, ``rmdir``, ``rename``) take them off, as cap-std does, rather than letting the
+    resolver follow a final symlink because of them (the slash alone is kept: absolute, refused)."""
+    stripped = path.rstrip("/")
+    return (stripped, stripped != path) if stripped else (path, False)
 
 
 def _same_backend(d: Descriptor) -> HostDirectory:

@@ -1,6 +1,6 @@
 """Resolve a guest path beneath a directory fd, so that it can never name anything above it.
 
-The algorithm is the manual walk of cap-std and WAMR (see ``security.md``):
+The algorithm is the manual walk of cap-std and WAMR (see ``SECURITY.md`` at the repository root):
 
 1. Refuse a malformed path before any system call: NUL byte (``INVAL``), invalid UTF-8 (``ILSEQ``),
    more than :data:`MAX_PATH_BYTES` bytes (``NAMETOOLONG``), the empty path (``NOENT``), an absolute
@@ -332,6 +332,11 @@ def open_beneath(
     in a symlink, and this saves reading the link first. Only when the kernel says it is one
     (``ELOOP``, or ``ENOTDIR`` for ``O_DIRECTORY``) is the path resolved again with the expansion.
     """
+    if flags & os.O_CREAT and path.endswith("/"):
+        # A file cannot be created at a name ending with a slash (Linux: EISDIR, whatever is there);
+        # the parent is still resolved first, so a missing or escaping parent answers as usual.
+        with resolve(base_fd, path.rstrip("/") or path, follow=False, base_is_dir=base_is_dir):
+            raise WasiError(Errno.ISDIR, f"{path!r} ends with a slash: cannot create a file there")
     if follow:
         with resolve(base_fd, path, follow=False, base_is_dir=base_is_dir) as where:
             try:
