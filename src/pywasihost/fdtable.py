@@ -307,7 +307,9 @@ class HostFd(Descriptor):
         elif add_seek and (stat.S_ISREG(mode) or stat.S_ISBLK(mode) or stat.S_ISCHR(mode)):
             rights |= _SEEKABLE
         if self.filetype != Filetype.DIRECTORY:
-            # path_* and fd_readdir on a file reach the method and answer NOTDIR, as wasmtime does.
+            # path_* and fd_readdir on a file reach the method and answer NOTDIR. For the path_*
+            # calls that is wasmtime's answer; for fd_readdir on a file wasmtime answers otherwise
+            # (not parity: NOTDIR is what the spec's errno means, and what the tests check).
             self.implied = DIRECTORY_ONLY | SOCKET_ONLY
         super().__init__(rights, inheriting, flags)
         self.fd, self.owned = fd, owned
