@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
+from . import syscalls  # noqa: F401  (registers the preview 1 set with the generic namespace registry)
 from .abi import InvalidValue, Record, Variant, WasiEnum, WasiFlags, _generated
 from .abi._generated import *  # noqa: F403
 from .config import (
