@@ -479,7 +479,7 @@ class WasmtimeEngine:
     def compile(self, wasm: bytes) -> WasmtimeModule:
         try:
             if not wasm.startswith(b"\0asm"):  # WAT text: to binary first, for defer_start
-                wasm = wasmtime.wat2wasm(wasm.decode("utf-8", "replace"))
+                wasm = bytes(wasmtime.wat2wasm(wasm.decode("utf-8", "replace")))
             wasm, start = defer_start(wasm)  # a start function calling WASI needs memory bound first
             compiled = wasmtime.Module(self.engine, wasm)
         except wasmtime.WasmtimeError as exc:
