@@ -54,7 +54,8 @@ def test_guest_fuzzer_stays_in_the_sandbox(tmp_path: Path) -> None:
         assert result.exit_code == 0, (seed, result.stderr)
         assert result.stdout is not None  # (the fuzzer's random writes may land on stdout too)
         summary = result.stdout.rsplit(b"fuzz seed ", 1)[-1].split()
-        assert summary[:3] == [str(seed).encode(), b"calls", str(CALLS).encode()], result.stdout[-200:]
+        assert summary[:2] == [str(seed).encode(), b"calls"], result.stdout[-200:]
+        assert int(summary[2]) >= CALLS  # (some steps make two calls)
         total_ok += int(summary[-1])
         assert snapshot(outside) == canary, f"seed {seed} changed something outside the sandbox"
         assert host_fds() == baseline, f"seed {seed} left host fds open"
