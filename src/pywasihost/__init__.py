@@ -28,6 +28,8 @@ from .context import WasiContext
 from .engines import EngineUnavailable, LimitError, LinkError, available_engines
 from .errors import GuestMemoryError, HostError, ProcExit, Timeout, Trap, WasiError
 from .fdtable import Descriptor, FdTable
+from .fs.memory import MemoryFS, Symlink
+from .fs.objects import FileObject, IterableFile, ObjectFile
 from .instance import Module, RunResult, WasiInstance, compile, run
 from .memory import GuestMemory, MemoryLimits
 from .modinfo import ModuleInfo, describe_module
@@ -85,6 +87,7 @@ __all__ = [
     "DeterministicClocks",
     "EngineUnavailable",
     "FdTable",
+    "FileObject",
     "GuestBytes",
     "GuestMemory",
     "GuestMemoryError",
@@ -93,11 +96,14 @@ __all__ = [
     "HostError",
     "IovecArray",
     "LimitError",
+    "IterableFile",
     "LinkError",
+    "MemoryFS",
     "MemoryLimits",
     "Module",
     "ModuleInfo",
     "Namespace",
+    "ObjectFile",
     "Preopen",
     "ProcExit",
     "RandomSource",
@@ -105,6 +111,7 @@ __all__ = [
     "SeededRandom",
     "SignatureMismatch",
     "Stdio",
+    "Symlink",
     "Syscall",
     "SystemClocks",
     "SystemRandom",

@@ -72,7 +72,7 @@ _FDFLAGS_TO_HOST = (
 )
 
 PathLike = Union[str, "os.PathLike[str]"]
-Entry = tuple[int, Filetype, bytes]
+Entry = tuple[int, int, Filetype, bytes]  # (cookie of the next entry, inode, type, name)
 
 
 class HostDirectory(HostFd):
@@ -162,7 +162,7 @@ class HostDirectory(HostFd):
         # A preopen's ".." is above the sandbox: the host does not even stat it, and names the
         # preopen itself (as a root directory's ".." is itself).
         parent = here if self.preopen is not None else os.stat("..", dir_fd=self.fd).st_ino
-        entries: list[Entry] = [(here, Filetype.DIRECTORY, b"."), (parent, Filetype.DIRECTORY, b"..")]
+        entries: list[Entry] = [(1, here, Filetype.DIRECTORY, b"."), (2, parent, Filetype.DIRECTORY, b"..")]
         with os.scandir(self.fd) as it:
             for e in it:
                 if e.is_symlink():
@@ -173,7 +173,7 @@ class HostDirectory(HostFd):
                     kind = Filetype.REGULAR_FILE
                 else:
                     kind = filetype_of(e.stat(follow_symlinks=False).st_mode)
-                entries.append((e.inode(), kind, os.fsencode(e.name)))
+                entries.append((len(entries) + 1, e.inode(), kind, os.fsencode(e.name)))
         return entries
 
     # -- path operations --------------------------------------------------------------------------
