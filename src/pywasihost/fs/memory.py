@@ -785,6 +785,7 @@ TreeValue = Union[bytes, bytearray, str, Mapping[str, "TreeValue"], Symlink, Fil
 
 _T = TypeVar("_T")
 _ERRNO_TO_HOST = {m: getattr(host_errno, "E" + (m.name or ""), host_errno.EIO) for m in Errno}
+_ERRNO_TO_HOST[Errno.NOTCAPABLE] = host_errno.EPERM  # a PermissionError for Python callers
 
 
 def _oserror(exc: WasiError, path: str) -> OSError:
@@ -1007,6 +1008,7 @@ class MemoryFS:
         if not isinstance(node, _File):
             raise OSError(host_errno.EINVAL, "not a regular file", path)
         file = node
+        self._check_room(len(data) - len(file.data))  # all or nothing (a guest gets a short write)
         self._call(path, lambda: file.resize(0, _now()))
         writer = MemoryFile(file, 0)
         try:
@@ -1030,7 +1032,7 @@ class MemoryFS:
 
     def mkdir(self, path: str, *, parents: bool = False, exist_ok: bool = False) -> None:
         if parents:
-            self._parents(path + "/x")
+            self._parents(path)
         if exist_ok and isinstance(self._node(path, missing_ok=True), _Dir):
             return
         self._as_guest(path, lambda d: d.create_directory(path))
@@ -1095,10 +1097,10 @@ class MemoryFS:
 
         return below(self._root, "")
 
-    def to_dict(self) -> dict[str, bytes | dict[str, object] | Symlink]:
+    def to_dict(self) -> dict[str, TreeValue]:
         """The tree as a flat mapping: each file's path to its bytes, each symlink's to a
         :class:`Symlink`, each empty directory's to ``{}`` (``MemoryFS(fs.to_dict())`` rebuilds it)."""
-        out: dict[str, bytes | dict[str, object] | Symlink] = {}
+        out: dict[str, TreeValue] = {}
         for path in self.walk():
             node = self._node(path, follow=False)
             if isinstance(node, _Dir):
