@@ -28,8 +28,6 @@ from .context import WasiContext
 from .engines import EngineUnavailable, LimitError, LinkError, available_engines
 from .errors import GuestMemoryError, HostError, ProcExit, Timeout, Trap, WasiError
 from .fdtable import Descriptor, FdTable
-from .fs.memory import MemoryFS, Symlink
-from .fs.objects import FileObject, IterableFile, ObjectFile
 from .instance import Module, RunResult, WasiInstance, compile, run
 from .memory import GuestMemory, MemoryLimits
 from .modinfo import ModuleInfo, describe_module
@@ -52,14 +50,30 @@ if TYPE_CHECKING:
     import logging
 
     from .aio import run_async
+    from .fs.memory import MemoryFS, Symlink
+    from .fs.objects import FileObject, IterableFile, ObjectFile
+
+# Loaded on first use, so that a run without them does not pay for their import at start-up: the
+# async runner (asyncio, and logging with it), the in-memory filesystem and object-backed files.
+_LAZY = {
+    "run_async": "aio",
+    "MemoryFS": "fs.memory",
+    "Symlink": "fs.memory",
+    "FileObject": "fs.objects",
+    "IterableFile": "fs.objects",
+    "ObjectFile": "fs.objects",
+}
 
 
 def __getattr__(name: str) -> object:
-    if name == "run_async":  # asyncio (and logging with it) loads only for async runs
-        from .aio import run_async
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pywasihost' has no attribute {name!r}")
+    import importlib
 
-        return run_async
-    raise AttributeError(f"module 'pywasihost' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 
 def enable_trace_output(stream: TextIO | None = None) -> logging.Handler:

@@ -23,7 +23,6 @@ from .fdtable import (
     StreamInput,
 )
 from .fs.mount import open_preopen
-from .fs.objects import ObjectFile
 from .memory import GuestMemory
 
 if TYPE_CHECKING:
@@ -93,6 +92,8 @@ class WasiContext:
                 from .sockets import SocketDescriptor  # the socket module only for runs that use it
             for fd, sock in enumerate(config.sockets, start=3 + len(config.preopens)):
                 self.fds.set(fd, SocketDescriptor(sock, owned=False))
+            if config.files:
+                from .fs.objects import ObjectFile  # only for runs that use it
             for fd, file in enumerate(config.files, start=3 + len(config.preopens) + len(config.sockets)):
                 self.fds.set(fd, file if isinstance(file, Descriptor) else ObjectFile(file))
         except BaseException:
