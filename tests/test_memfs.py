@@ -136,6 +136,23 @@ def test_the_inode_limit_is_nospc() -> None:
     fs.unlink("c")  # a name and an inode given back
     fs.mkdir("e")
     assert sorted(fs.iterdir()) == ["a", "b", "e"]
+    fs.rmdir("e")
+    for _ in range(3):  # an extra hard link counts, and is given back with its name
+        fs.link("a", "a2")
+        with pytest.raises(OSError):
+            fs.link("a", "a3")
+        fs.rename("a2", "b")  # b's inode given back, a2's name moved
+        fs.unlink("b")
+        fs.write_bytes("b", b"")
+    assert sorted(fs.iterdir()) == ["a", "b"] and fs.stat("a").nlink == 1
+    d = fs.open_root("/")
+    sub = d.open_at("x", follow=False, oflags=Oflags.CREAT, fdflags=Fdflags(0), base=Rights(0), inheriting=Rights(0))
+    fs.unlink("x")  # open: the inode lives on until the descriptor closes
+    with pytest.raises(OSError):
+        fs.mkdir("y")
+    sub.close()
+    fs.mkdir("y")
+    d.close()
 
 
 # -- mounts ----------------------------------------------------------------------------------------------

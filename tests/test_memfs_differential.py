@@ -13,11 +13,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fs_backends import HostView, MemoryView
-from pywasihost import Descriptor, Fdflags, MemoryFS, Oflags, Rights
+from pywasihost import Descriptor, Errno, Fdflags, MemoryFS, Oflags, Rights
 from pywasihost.errors import WasiError, errno_from_oserror
 from pywasihost.fs.host import HostDirectory
 
@@ -133,3 +134,22 @@ def test_the_memory_backend_answers_as_the_host_backend(sequence: list[Op], read
             host.close()
             memory.close()
         assert fs.open_descriptors == 0
+
+
+@pytest.mark.parametrize("length", [39, 40, 41])
+def test_symlink_chains_at_the_limit(length: int, tmp_path: Path) -> None:
+    """c0 -> c1 -> ... -> file and k0 -> ... -> a used as a directory: 40 expansions pass, 41 are LOOP."""
+    box = build(tmp_path)
+    for prefix, end in (("c", "f"), ("k", "a")):
+        for i in range(length):
+            (box / f"{prefix}{i}").symlink_to(f"{prefix}{i + 1}" if i + 1 < length else end)
+    fs = MemoryFS.from_directory(box)
+    host, memory = HostDirectory.open_preopen(box, "/"), fs.open_root("/")
+    try:
+        for op in (_stat("c0", True), _stat("k0/f", False), _open("c0", True, Oflags(0), Rights.FD_READ)):
+            expected = outcome(op, host)
+            assert outcome(op, memory) == expected
+            assert (expected == Errno.LOOP) == (length > 40)
+    finally:
+        host.close()
+        memory.close()

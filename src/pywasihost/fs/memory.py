@@ -97,10 +97,14 @@ class _Store:
         self.opens = 0  # descriptors open on nodes of the tree
         self._next_ino = 1
 
-    def new_ino(self) -> int:
+    def count_one(self) -> None:
+        """One more inode or hard link (``NOSPC`` past ``max_inodes``)."""
         if self.inodes >= self.max_inodes:
-            raise WasiError(Errno.NOSPC, f"more than {self.max_inodes} inodes")
+            raise WasiError(Errno.NOSPC, f"more than {self.max_inodes} inodes and links")
         self.inodes += 1
+
+    def new_ino(self) -> int:
+        self.count_one()
         ino, self._next_ino = self._next_ino, self._next_ino + 1
         return ino
 
@@ -144,8 +148,10 @@ class _Node:
         )
 
     def release(self) -> None:
-        """Give back the node's storage once it has no name and no open descriptor."""
-        if self.nlink == 0 and self.opens == 0:
+        """Give back the node's storage once it has no name and no open descriptor (once: the inode
+        number is then marked 0)."""
+        if self.nlink == 0 and self.opens == 0 and self.ino:
+            self.ino = 0
             self.store.inodes -= 1
             self.store.grow(-self.size())
             self._drop()
@@ -228,7 +234,8 @@ class _Dir(_Node):
         return 4096 if not self.removed else 0  # what st_size says of a directory on ext4
 
     def release(self) -> None:
-        if self.removed and self.opens == 0:
+        if self.removed and self.opens == 0 and self.ino:
+            self.ino = 0
             self.store.inodes -= 1
 
     def add(self, name: str, node: _Node, now: int) -> None:
@@ -255,9 +262,13 @@ class _Dir(_Node):
 
 
 def _unlinked(node: _Node) -> None:
-    """A node that lost a name: a directory is gone, anything else when it has no name left."""
+    """A node that lost a name for good: a directory is gone; a file that keeps other names gives
+    back the count its extra name took (see ``link``), one that has none left its storage."""
     if isinstance(node, _Dir):
         node.removed = True
+    elif node.nlink > 0:
+        node.store.inodes -= 1
+        return
     node.release()
 
 
@@ -631,7 +642,7 @@ class MemoryDirectory(Descriptor):
             raise WasiError(Errno.NOENT, "the directory was removed")
         if node.nlink >= LINK_MAX:
             raise WasiError(Errno.MLINK)
-        node.store.new_ino()  # an extra name counts against max_inodes (it is never given out)
+        node.store.count_one()  # an extra name counts against max_inodes
         new.dir.add(new.name, node, _now())
 
     def rename(self, old_path: str, new_dir: Descriptor, new_path: str) -> None:
