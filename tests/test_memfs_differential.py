@@ -17,7 +17,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fs_backends import HostView, MemoryView
 from pywasihost import Descriptor, Errno, Fdflags, MemoryFS, Oflags, Rights
 from pywasihost.errors import WasiError, errno_from_oserror
 from pywasihost.fs.host import HostDirectory
@@ -117,6 +116,8 @@ def outcome(op: Op, d: Descriptor) -> object:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sequence=st.lists(ops, min_size=1, max_size=25), readonly=st.sampled_from([False, False, False, True]))
 def test_the_memory_backend_answers_as_the_host_backend(sequence: list[Op], readonly: bool) -> None:
+    from fs_backends import HostView, MemoryView  # here: fs_backends is a plugin, loaded first by pytest
+
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         box = build(root)
