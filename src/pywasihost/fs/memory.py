@@ -287,6 +287,7 @@ _now = time.time_ns  # the host's real time, as the host backend's files get
 
 #: Names this long or shorter cannot be past NAME_MAX bytes (a character is at most 4 bytes in UTF-8).
 _SHORT_NAME = NAME_MAX // 4
+_DOTS = frozenset((".", ".."))
 
 
 def _name_ok(name: str) -> None:
@@ -326,20 +327,22 @@ def _walk(base: _Dir, path: str, *, follow: bool) -> _At:
     final component that needs no expansion is taken first; anything else goes to the full walk.
     """
     pending, must_be_dir = _check_path(path)
-    d, last = base, len(pending) - 1
-    for i, comp in enumerate(pending):
-        if comp == "." or comp == ".." or len(comp) > _SHORT_NAME or i >= MAX_DEPTH:
-            break
-        node = d.entries.get(comp)
-        if i == last:
-            if (follow or must_be_dir) and type(node) is _Symlink:
+    if len(pending) <= MAX_DEPTH and (len(path) <= _SHORT_NAME or max(map(len, pending)) <= _SHORT_NAME):
+        *parents, final = pending
+        d = base
+        for comp in parents:
+            node = d.entries.get(comp)  # (no entry is named "." or "..")
+            if type(node) is not _Dir:
                 break
-            if must_be_dir and node is not None and type(node) is not _Dir:
-                break
-            return _At(d, comp, must_be_dir)
-        if type(node) is not _Dir:
-            break
-        d = node
+            d = node
+        else:
+            if final not in _DOTS:
+                node = d.entries.get(final)
+                if type(node) is _Symlink:
+                    if not (follow or must_be_dir):
+                        return _At(d, final, must_be_dir)
+                elif not must_be_dir or node is None or type(node) is _Dir:
+                    return _At(d, final, must_be_dir)
     return _full_walk(base, path, pending, must_be_dir, follow=follow)
 
 
@@ -735,33 +738,36 @@ class MemoryFile(Descriptor):
         return total
 
     def _write_at(self, bufs: list[memoryview], pos: int) -> int:
+        """Write ``bufs`` at ``pos`` (zero-filling a gap); past the tree's room, what fits (a short
+        write, as a full disk gives) or ``NOSPC``; past the largest file, ``FBIG``."""
         node = self.node
         data = node.data
-        size = sum(len(b) for b in bufs)
-        if pos + size > MAX_FILE_SIZE:
-            if pos >= MAX_FILE_SIZE:
-                raise WasiError(Errno.FBIG, f"a file is at most {MAX_FILE_SIZE} bytes")
-            size = MAX_FILE_SIZE - pos
-        grow = max(0, pos + size - len(data))
-        room = node.store.room()
-        if grow > room:  # a full disk: what fits, or NOSPC when nothing does
-            size -= grow - room
-            grow = room
-            if size <= 0:
-                raise WasiError(Errno.NOSPC, "the tree is full")
-        node.store.grow(grow)
-        if pos > len(data):
-            data.extend(bytes(pos - len(data)))
-        left, at = size, pos
+        size = len(bufs[0]) if len(bufs) == 1 else sum(len(b) for b in bufs)
+        if size == 0:
+            return 0  # as Linux: an empty write changes nothing, not even the times
+        end = pos + size
+        if end > len(data):
+            if end > MAX_FILE_SIZE:
+                if pos >= MAX_FILE_SIZE:
+                    raise WasiError(Errno.FBIG, f"a file is at most {MAX_FILE_SIZE} bytes")
+                end = MAX_FILE_SIZE
+            room = node.store.room()
+            if end - len(data) > room:
+                end = len(data) + room
+                if end <= pos:
+                    raise WasiError(Errno.NOSPC, "the tree is full")
+            node.store.grow(end - len(data))
+            if pos > len(data):
+                data.extend(bytes(pos - len(data)))
+        at = pos
         for buf in bufs:
-            n = min(len(buf), left)
-            data[at : at + n] = buf[:n]
+            n = min(len(buf), end - at)
+            data[at : at + n] = buf[:n] if n < len(buf) else buf
             at += n
-            left -= n
-            if not left:
+            if at == end:
                 break
         node.mtim = node.ctim = _now()
-        return size
+        return end - pos
 
     def read(self, bufs: list[memoryview]) -> int:
         n = self._read_at(bufs, self.pos)
