@@ -348,6 +348,7 @@ def test_an_object_file_seeks_and_stats_through_the_object() -> None:
     rights = Rights.FD_READ | Rights.FD_WRITE | Rights.FD_SEEK | Rights.FD_FILESTAT_GET
     f = d.open_at("blob", follow=False, oflags=Oflags(0), fdflags=Fdflags(0), base=rights, inheriting=Rights(0))
     assert f.filestat().size == 10 and f.filestat().ino == fs.stat("blob").ino
+    assert fs.stat("blob").size == 10 and fs.used_bytes == 0  # the object's bytes are not the tree's
     assert f.seek(4, Whence.SET) == 4
     buf = bytearray(3)
     assert f.read([memoryview(buf)]) == 3 and bytes(buf) == b"456"

@@ -188,7 +188,8 @@ class _File(_Node):
 
 
 class _Object(_Node):
-    """A file whose contents are a Python object's (see :mod:`pywasihost.fs.objects`)."""
+    """A file whose contents are a Python object's (see :mod:`pywasihost.fs.objects`); the object's
+    bytes are its own, not charged against ``max_bytes`` (``size`` is what the tree holds: 0)."""
 
     kind = Filetype.REGULAR_FILE
     __slots__ = ("obj",)
@@ -196,6 +197,14 @@ class _Object(_Node):
     def __init__(self, store: _Store, now: int, obj: object) -> None:
         super().__init__(store, now)
         self.obj = obj
+
+    def filestat(self) -> Filestat:
+        """What ``fd_filestat_get`` on it says (the object's size and times), for ``path_filestat_get``."""
+        probe = ObjectFile(self.obj, node=self)
+        try:
+            return probe.filestat()
+        finally:
+            probe.close()
 
 
 class _Symlink(_Node):
@@ -556,8 +565,13 @@ class MemoryDirectory(Descriptor):
             raise WasiError(Errno.LOOP, f"{path!r} is a symlink")
         if isinstance(node, _Dir) and (write or o & _O_TRUNC):
             raise WasiError(Errno.ISDIR, f"{path!r} is a directory")
-        if o & _O_TRUNC and isinstance(node, _File):
-            node.resize(0, _now())
+        if o & _O_TRUNC:
+            if isinstance(node, _File):
+                node.resize(0, _now())
+            elif isinstance(node, _Object):
+                truncate = getattr(node.obj, "truncate", None)
+                if callable(truncate):
+                    truncate(0)
         return node
 
     def _create(self, at: _At, kind: type[_File] | type[_Dir]) -> _Node:
