@@ -51,7 +51,7 @@ from ..errors import WasiError
 from ..fdtable import DIRECTORY_ONLY, NO_FLAGS, SEEKABLE, SOCKET_ONLY, Descriptor
 from .host import DIRECTORY_RIGHTS, FILE_RIGHTS, READONLY_MASK, HostDirectory
 from .objects import FileObject, ObjectFile
-from .resolve import MAX_DEPTH, MAX_SYMLINKS, _check_path, _split
+from .resolve import MAX_DEPTH, MAX_SYMLINKS, _check_path, splice_symlink
 
 __all__ = ["MemoryDirectory", "MemoryFS", "MemoryFile", "Symlink"]
 
@@ -388,17 +388,9 @@ def _full_walk(base: _Dir, path: str, pending: list[str], must_be_dir: bool, *, 
                 raise WasiError(Errno.NOTDIR, f"{comp!r} is not a directory")
         assert isinstance(node, _Symlink)
         expansions += 1
-        if expansions > MAX_SYMLINKS:
-            raise WasiError(Errno.LOOP, f"more than {MAX_SYMLINKS} symlinks in {path!r}")
-        target = node.target
-        if target.startswith("/"):
-            raise WasiError(Errno.NOTCAPABLE, f"symlink {comp!r} has an absolute target")
-        if not target:
-            raise WasiError(Errno.NOENT, f"symlink {comp!r} has an empty target")
-        parts, slash = _split(target)
+        slash = splice_symlink(comp, node.target, pending, expansions, MAX_SYMLINKS, path)
         if last:
             must_be_dir = must_be_dir or slash
-        pending.extend(reversed(parts))
     at = _At(stack[-1], final, must_be_dir)
     if must_be_dir and final != ".":
         node = at.node()
