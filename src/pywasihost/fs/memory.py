@@ -39,17 +39,14 @@ from ..abi import (
     Inode,
     Linkcount,
     Oflags,
-    Preopentype,
-    Prestat,
-    PrestatDir,
     Rights,
-    Size,
     Timestamp,
     Whence,
 )
 from ..errors import WasiError
 from ..fdtable import DIRECTORY_ONLY, NO_FLAGS, SEEKABLE, SOCKET_ONLY, Descriptor
-from .host import DIRECTORY_RIGHTS, FILE_RIGHTS, READONLY_MASK, HostDirectory
+from .directory import DirectoryDescriptor
+from .host import DIRECTORY_RIGHTS, FILE_RIGHTS, READONLY_MASK
 from .objects import FileObject, ObjectFile
 from .resolve import MAX_DEPTH, MAX_SYMLINKS, _check_path, splice_symlink
 
@@ -402,11 +399,8 @@ def _full_walk(base: _Dir, path: str, pending: list[str], must_be_dir: bool, *, 
 # -- descriptors -------------------------------------------------------------------------------------
 
 
-class MemoryDirectory(Descriptor):
+class MemoryDirectory(DirectoryDescriptor):
     """A directory of a :class:`MemoryFS`: the base of the guest paths relative to it."""
-
-    filetype = Filetype.DIRECTORY
-    implied = HostDirectory.implied
 
     def __init__(
         self,
@@ -431,35 +425,10 @@ class MemoryDirectory(Descriptor):
             self._closed = True
             _closed(self.node)
 
-    # -- what a directory is not (the host backend's answers) -------------------------------------
-
-    def read(self, bufs: list[memoryview]) -> int:
-        raise WasiError(Errno.BADF)
-
-    def write(self, bufs: list[memoryview]) -> int:
-        raise WasiError(Errno.BADF)
-
-    def pread(self, bufs: list[memoryview], offset: int) -> int:
-        raise WasiError(Errno.BADF)
-
-    def pwrite(self, bufs: list[memoryview], offset: int) -> int:
-        raise WasiError(Errno.BADF)
-
-    def seek(self, offset: int, whence: Whence) -> int:
-        raise WasiError(Errno.BADF)
-
-    def set_size(self, size: int) -> None:
-        raise WasiError(Errno.BADF)
-
-    def allocate(self, offset: int, length: int) -> None:
-        raise WasiError(Errno.BADF)
-
     def set_flags(self, flags: Fdflags) -> None:
         if flags & _SYNC_FLAGS:
             raise WasiError(Errno.NOTSUP)
         self.flags = flags
-
-    # -- metadata and listing ---------------------------------------------------------------------
 
     def filestat(self) -> Filestat:
         return self.node.filestat()
@@ -467,16 +436,6 @@ class MemoryDirectory(Descriptor):
     def set_times(self, atim: int | None, mtim: int | None) -> None:
         self._writable()
         _set_times(self.node, atim, mtim)
-
-    def prestat(self) -> Prestat:
-        if self.preopen is None:
-            raise WasiError(Errno.BADF)
-        return Prestat(Preopentype.DIR, PrestatDir(Size(len(self.preopen.encode()))))
-
-    def preopen_name(self) -> bytes:
-        if self.preopen is None:
-            raise WasiError(Errno.BADF)
-        return self.preopen.encode()
 
     def readdir(self, cookie: int) -> list[tuple[int, int, Filetype, bytes]]:
         """Entries after ``cookie``: ``.`` (cookie 1), ``..`` (2), then each entry with the cookie the
@@ -499,10 +458,6 @@ class MemoryDirectory(Descriptor):
 
     def _at(self, path: str, *, follow: bool) -> _At:
         return _walk(self.node, path, follow=follow)
-
-    def _writable(self) -> None:
-        if self.readonly:
-            raise WasiError(Errno.NOTCAPABLE, "read-only directory")
 
     def open_at(
         self, path: str, *, follow: bool, oflags: Oflags, fdflags: Fdflags, base: Rights, inheriting: Rights
