@@ -30,6 +30,7 @@ from pywasihost import (
     Whence,
     run,
 )
+from pywasihost.engines import Engine
 from pywasihost.fs.host import HostDirectory
 from pywasihost.fs.memory import MemoryDirectory
 
@@ -64,7 +65,9 @@ def disk_audit() -> Iterator[list[tuple[str, tuple[object, ...]]]]:
         active[0] = False
 
 
-def test_a_run_in_memory_touches_no_file_on_disk(disk_audit: list[tuple[str, tuple[object, ...]]]) -> None:
+def test_a_run_in_memory_touches_no_file_on_disk(
+    disk_audit: list[tuple[str, tuple[object, ...]]], engine: Engine
+) -> None:
     module = compiled("c/join")  # compiled (and read from disk) before the audit
     for _ in range(2):  # the first run imports what a run needs (.pyc files are opened): not audited
         disk_audit.clear()
@@ -76,7 +79,7 @@ def test_a_run_in_memory_touches_no_file_on_disk(disk_audit: list[tuple[str, tup
             stdout=CAPTURE,
             stderr=CAPTURE,
         )
-        result = run(module, config)
+        result = run(module, config, engine=engine)
     assert (result.exit_code, result.stderr) == (0, b"")
     assert fs.read_bytes("out/joined.txt") == JOINED
     assert disk_audit == []  # no open, mkdir, stat, listdir, rename... of anything
@@ -91,6 +94,11 @@ def test_the_tree_outlives_the_run_and_serves_another() -> None:
     assert fs.read_bytes("out/joined.txt").startswith(b"== /work/in/a.txt (6 bytes) ==\nAGAIN\n")
     assert keep.read_bytes("out/joined.txt") == JOINED  # the copy did not change with the original
     assert fs.open_descriptors == 0
+
+
+def test_a_preopen_is_a_host_path_or_a_filesystem() -> None:
+    with pytest.raises(TypeError, match="a preopen is a host path"):
+        run_program("c/fsutil", "ls", "/x", preopens=[Preopen(42, "/x")])  # type: ignore[arg-type]
 
 
 # -- limits ----------------------------------------------------------------------------------------------
