@@ -17,6 +17,7 @@ import pytest
 from conftest import compiled, run_program
 from pywasihost import (
     CAPTURE,
+    Descriptor,
     Errno,
     Fdflags,
     IterableFile,
@@ -31,7 +32,7 @@ from pywasihost import (
     run,
 )
 from pywasihost.engines import Engine
-from pywasihost.fs.host import HostDirectory
+from pywasihost.fs.host import DIRECTORY_RIGHTS, HostDirectory
 from pywasihost.fs.memory import MemoryDirectory
 
 JOINED = b"== /work/in/a.txt (6 bytes) ==\nALPHA\n== /work/in/b.txt (5 bytes) ==\nBETA\n"
@@ -268,6 +269,31 @@ def test_building_reading_and_writing_from_python() -> None:
     with pytest.raises(OSError) as exc:
         MemoryFS({"big": b"x" * 100}, max_bytes=99)
     assert exc.value.errno == 28
+
+
+def test_a_tree_deeper_than_the_recursion_limit_copies_and_lists() -> None:
+    depth = sys.getrecursionlimit() + 100
+    fs = MemoryFS()
+    d: Descriptor = fs.open_root("/")
+    for _ in range(depth):  # what a guest can make, one directory fd at a time
+        d.create_directory("d")
+        sub = d.open_at(
+            "d", follow=False, oflags=Oflags.DIRECTORY, fdflags=Fdflags(0), base=DIRECTORY_RIGHTS, inheriting=Rights(0)
+        )
+        d.close()
+        d = sub
+    d.close()
+    fs.write_bytes("f", b"top")
+    fs.link("f", "g")
+    deepest = "/".join(["d"] * depth)
+    for tree in (fs, fs.copy()):
+        assert len(list(tree.walk())) == depth + 2
+        assert tree.to_dict() == {deepest: {}, "f": b"top", "g": b"top"}
+    copy = fs.copy()
+    assert copy.stat("g").nlink == 2 and copy.used_bytes == fs.used_bytes == 3
+    view = fs.subdir("d/d")
+    assert view.copy().used_bytes == 0 and view.copy().stat().ino == view.stat().ino
+    assert len(list(view.copy().walk())) == depth - 2
 
 
 def test_from_directory_zip_and_tar(tmp_path: Path) -> None:

@@ -933,39 +933,45 @@ class MemoryFS:
                 self.add_object(path, value)
 
     def copy(self) -> MemoryFS:
-        """An independent copy (same contents, times, inode numbers and hard links; its own limits)."""
+        """An independent copy (same contents, times, inode numbers and hard links; the same limits).
+        Iterative, as every walk of a tree here: a guest can nest directories deeper than Python's
+        recursion limit."""
         new = MemoryFS(max_bytes=self._store.max_bytes, max_inodes=self._store.max_inodes)
         store = new._store
-        store.bytes, store.inodes, store._next_ino = self._store.bytes, self._store.inodes, self._store._next_ino
+        store.inodes, store._next_ino = 0, self._store._next_ino
         copies: dict[int, _Node] = {}
 
         def clone(node: _Node, parent: _Dir | None) -> _Node:
-            if id(node) in copies:
-                return copies[id(node)]
-            c: _Node = object.__new__(type(node))
-            c.store, c.ino, c.nlink, c.opens = store, node.ino, node.nlink, 0
+            store.inodes += 1  # a node, or an extra name of one
+            c = copies.get(id(node))
+            if c is not None:
+                c.nlink += 1
+                return c
+            c = copies[id(node)] = object.__new__(type(node))
+            c.store, c.ino, c.nlink, c.opens = store, node.ino, 1, 0
             c.atim, c.mtim, c.ctim = node.atim, node.mtim, node.ctim
-            if isinstance(node, _File):
-                assert isinstance(c, _File)
+            if isinstance(node, _File) and isinstance(c, _File):
                 c.data = bytearray(node.data)
-            elif isinstance(node, _Symlink):
-                assert isinstance(c, _Symlink)
+                store.bytes += len(c.data)
+            elif isinstance(node, _Symlink) and isinstance(c, _Symlink):
                 c.target = node.target
-            elif isinstance(node, _Object):
-                assert isinstance(c, _Object)
+                store.bytes += c.size()
+            elif isinstance(node, _Object) and isinstance(c, _Object):
                 c.obj = node.obj  # the same object: a copy cannot clone a stream
-            elif isinstance(node, _Dir):
-                assert isinstance(c, _Dir)
+            elif isinstance(node, _Dir) and isinstance(c, _Dir):
                 c.parent, c.subdirs, c.removed = parent, node.subdirs, False
-                c.cookies, c.next_cookie = dict(node.cookies), node.next_cookie
-                c.entries = {}
-                copies[id(node)] = c
-                c.entries = {name: clone(child, c) for name, child in node.entries.items()}
-            copies[id(node)] = c
+                c.entries, c.cookies, c.next_cookie = {}, dict(node.cookies), node.next_cookie
             return c
 
         root = clone(self._root, None)
         assert isinstance(root, _Dir)
+        pending: list[tuple[_Dir, _Dir]] = [(self._root, root)]
+        while pending:
+            source, target = pending.pop()
+            for name, child in source.entries.items():
+                c = target.entries[name] = clone(child, target)
+                if isinstance(child, _Dir) and isinstance(c, _Dir):
+                    pending.append((child, c))
         new._root = root
         return new
 
@@ -1091,28 +1097,37 @@ class MemoryFS:
 
     def walk(self) -> Iterator[str]:
         """Every path in the tree, parents before children (symlinks not followed)."""
+        return (path for path, _ in self._entries())
 
-        def below(d: _Dir, prefix: str) -> Iterator[str]:
-            for name, child in d.entries.items():
-                yield prefix + name
-                if isinstance(child, _Dir):
-                    yield from below(child, prefix + name + "/")
-
-        return below(self._root, "")
+    def _entries(self) -> Iterator[tuple[str, _Node]]:
+        # Iterative: a guest can nest directories deeper than Python's recursion limit (and paths
+        # longer than a guest may resolve, so nodes are reached here, not their paths).
+        pending: list[tuple[str, Iterator[tuple[str, _Node]]]] = [("", iter(list(self._root.entries.items())))]
+        while pending:
+            prefix, entries = pending[-1]
+            entry = next(entries, None)
+            if entry is None:
+                pending.pop()
+                continue
+            name, child = entry
+            yield prefix + name, child
+            if isinstance(child, _Dir):
+                pending.append((prefix + name + "/", iter(list(child.entries.items()))))
 
     def to_dict(self) -> dict[str, TreeValue]:
         """The tree as a flat mapping: each file's path to its bytes, each symlink's to a
         :class:`Symlink`, each empty directory's to ``{}`` (``MemoryFS(fs.to_dict())`` rebuilds it)."""
         out: dict[str, TreeValue] = {}
-        for path in self.walk():
-            node = self._node(path, follow=False)
+        for path, node in self._entries():
             if isinstance(node, _Dir):
                 if not node.entries:
                     out[path] = {}
             elif isinstance(node, _Symlink):
                 out[path] = Symlink(node.target)
-            else:
-                out[path] = self.read_bytes(path)
+            elif isinstance(node, _Object):
+                out[path] = _read_object(node.obj)
+            elif isinstance(node, _File):
+                out[path] = bytes(node.data)
         return out
 
     @property
