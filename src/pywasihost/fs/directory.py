@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from ..abi import Errno, Filetype, Preopentype, Prestat, PrestatDir, Rights, Size, Whence
+from ..abi import Errno, Filetype, Oflags, Preopentype, Prestat, PrestatDir, Rights, Size, Whence
 from ..errors import WasiError
 from ..fdtable import SOCKET_ONLY, Descriptor
 
 __all__ = ["DirectoryDescriptor"]
 
 _R = Rights
+# Plain ints (IntFlag operations cost about 1 us each, and path_open is hot).
+_FD_WRITE = _R.FD_WRITE.value
+_WRITE_MODE = int(_R.FD_WRITE | _R.FD_ALLOCATE | _R.FD_FILESTAT_SET_SIZE)  # rights that need a file open for writing
+_O_DIRECTORY, _O_CREAT, _O_EXCL, _O_TRUNC = (
+    f.value for f in (Oflags.DIRECTORY, Oflags.CREAT, Oflags.EXCL, Oflags.TRUNC)
+)
 
 
 class DirectoryDescriptor(Descriptor):
@@ -64,6 +70,23 @@ class DirectoryDescriptor(Descriptor):
         if self.preopen is None:
             raise WasiError(Errno.BADF)
         return self.preopen.encode()
+
+    def _open_rights(self, oflags: int, base: int, inheriting: int) -> tuple[int, int, bool]:
+        """``path_open``'s rights: those asked for that this directory can pass on, for the new
+        descriptor and what it may pass on in turn, and whether the file is opened for writing.
+        ``INVAL`` for ``DIRECTORY`` with ``CREAT``, ``EXCL`` or ``TRUNC``; ``NOTCAPABLE`` for asking
+        to write through a directory that cannot pass writing on (a read-only one).
+
+        The memory backend's rule, and :meth:`HostDirectory.open_at`'s (which computes it inline).
+        """
+        if oflags & _O_DIRECTORY and oflags & (_O_CREAT | _O_EXCL | _O_TRUNC):
+            raise WasiError(Errno.INVAL, "DIRECTORY cannot be combined with CREAT, EXCL or TRUNC")
+        b, i = base & self._inheriting, inheriting & self._inheriting
+        if (base & _WRITE_MODE or oflags & (_O_CREAT | _O_TRUNC)) and (
+            self.readonly or not self._inheriting & _FD_WRITE
+        ):
+            raise WasiError(Errno.NOTCAPABLE, "cannot open for writing through this directory")
+        return b, i, bool(b & _WRITE_MODE)
 
     def _writable(self) -> None:
         if self.readonly:

@@ -61,9 +61,7 @@ MAX_FILE_SIZE = ((1 << 32) - 1) * 4096
 
 _R = Rights
 _DIRECTORY_RIGHTS, _FILE_RIGHTS, _READONLY_MASK = int(DIRECTORY_RIGHTS), int(FILE_RIGHTS), int(READONLY_MASK)
-_FD_WRITE = _R.FD_WRITE.value
 _SEEKABLE = SEEKABLE.value
-_HOST_WRITE = int(_R.FD_WRITE | _R.FD_ALLOCATE | _R.FD_FILESTAT_SET_SIZE)
 _O_DIRECTORY, _O_CREAT, _O_EXCL, _O_TRUNC = (
     f.value for f in (Oflags.DIRECTORY, Oflags.CREAT, Oflags.EXCL, Oflags.TRUNC)
 )
@@ -465,13 +463,7 @@ class MemoryDirectory(DirectoryDescriptor):
         """``path_open``, with the rights of :meth:`HostDirectory.open_at` and the errnos of Linux's
         ``openat(..., O_NOFOLLOW)`` on the final component (what the host backend calls)."""
         o = int(oflags)
-        if o & _O_DIRECTORY and o & (_O_CREAT | _O_EXCL | _O_TRUNC):
-            raise WasiError(Errno.INVAL, "DIRECTORY cannot be combined with CREAT, EXCL or TRUNC")
-        asked = int(base)
-        b, i = asked & self._inheriting, int(inheriting) & self._inheriting
-        if (asked & _HOST_WRITE or o & (_O_CREAT | _O_TRUNC)) and (self.readonly or not self._inheriting & _FD_WRITE):
-            raise WasiError(Errno.NOTCAPABLE, "cannot open for writing through this directory")
-        write = bool(b & _HOST_WRITE)
+        b, i, write = self._open_rights(o, int(base), int(inheriting))
         if follow:  # as open_beneath: the final component as it is first, expanded if it is a symlink
             try:
                 node = self._open_final(self._at(path, follow=False), path, o, write)
