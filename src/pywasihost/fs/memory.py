@@ -59,7 +59,6 @@ LINK_MAX = 65000
 #: Largest file, and furthest seek: ext4's (4 KiB blocks), where the host backend's files usually live.
 MAX_FILE_SIZE = ((1 << 32) - 1) * 4096
 
-_R = Rights
 _DIRECTORY_RIGHTS, _FILE_RIGHTS, _READONLY_MASK = int(DIRECTORY_RIGHTS), int(FILE_RIGHTS), int(READONLY_MASK)
 _SEEKABLE = SEEKABLE.value
 _O_DIRECTORY, _O_CREAT, _O_EXCL, _O_TRUNC = (
@@ -207,6 +206,8 @@ class _Symlink(_Node):
     __slots__ = ("target",)
 
     def __init__(self, store: _Store, now: int, target: str) -> None:
+        if store.inodes >= store.max_inodes:  # checked first: a refused symlink charges nothing
+            store.count_one()
         store.grow(len(target.encode()))
         super().__init__(store, now)
         self.target = target
