@@ -10,7 +10,6 @@ closed again. Hostile sizes and pointers (``wat/attack_huge.wat``) must trap cle
 
 from __future__ import annotations
 
-import os
 import re
 import tracemalloc
 from collections.abc import Iterator
