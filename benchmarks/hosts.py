@@ -9,8 +9,8 @@ the engine that :func:`bench_engine` names (``PYWASIHOST_ENGINE``, else wasmer w
 Both sides use the same engine and compile the module once, in the constructor, so that a timing of
 :meth:`run` covers instantiate + ``_start`` + teardown.
 Both inherit this process's fds 0, 1 and 2, and both see the directory ``data_dir`` (if given) under
-the guest path ``/data``. Imports are lazy so that a worker process of one host does not load the
-other host's code (its peak RSS figure would include it).
+the guest path ``/data`` (pywasihost: or a MemoryFS there). Imports are lazy so that a worker process
+of one host does not load the other host's code (its peak RSS figure would include it).
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from pywasihost import MemoryFS
 
 __all__ = [
     "GUEST_DATA",
@@ -46,7 +49,7 @@ class BenchmarkError(RuntimeError):
 class Host(Protocol):
     name: str
 
-    def run(self, argv: Sequence[str], data_dir: Path | None = None) -> int:
+    def run(self, argv: Sequence[str], data_dir: Path | MemoryFS | None = None) -> int:
         """Run the guest with ``argv`` (``argv[0]`` included) to its end; return its exit code."""
         ...
 
@@ -74,8 +77,11 @@ class NativeHost:
         self.module: Any = Module(self.store, wasm)
         self.version: Any = wasi.get_version(self.module, strict=True)
 
-    def run(self, argv: Sequence[str], data_dir: Path | None = None) -> int:
+    def run(self, argv: Sequence[str], data_dir: Path | MemoryFS | None = None) -> int:
         from wasmer import Instance
+
+        if data_dir is not None and not isinstance(data_dir, Path):
+            raise BenchmarkError("native wasmer WASI preopens host directories only")
 
         builder = self._wasi.StateBuilder(argv[0])
         for arg in argv[1:]:
@@ -108,13 +114,15 @@ class NativeWasmtimeHost:
         self.linker: Any = wasmtime.Linker(self.engine)
         self.linker.define_wasi()
 
-    def run(self, argv: Sequence[str], data_dir: Path | None = None) -> int:
+    def run(self, argv: Sequence[str], data_dir: Path | MemoryFS | None = None) -> int:
         wasmtime = self._wasmtime
         config = wasmtime.WasiConfig()
         config.argv = list(argv)
         config.inherit_stdin()
         config.inherit_stdout()
         config.inherit_stderr()
+        if data_dir is not None and not isinstance(data_dir, Path):
+            raise BenchmarkError("native wasmtime WASI preopens host directories only")
         if data_dir is not None:
             config.preopen_dir(str(data_dir), GUEST_DATA)
         store = wasmtime.Store(self.engine)
@@ -140,7 +148,7 @@ class PywasihostHost:
         self.engine = get_engine(bench_engine())
         self.module = self.engine.compile(wasm)
 
-    def run(self, argv: Sequence[str], data_dir: Path | None = None) -> int:
+    def run(self, argv: Sequence[str], data_dir: Path | MemoryFS | None = None) -> int:
         from pywasihost import Preopen, WasiConfig, run
 
         preopens = [Preopen(data_dir, GUEST_DATA)] if data_dir is not None else []

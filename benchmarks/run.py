@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.hosts import HOSTS, BenchmarkError, bench_engine, make_host
-from benchmarks.workloads import STARTUP, WORKLOADS, Workload, guest_argv, prepare
+from benchmarks.workloads import STARTUP, WORKLOADS, Workload, guest_argv, guest_data, prepare
 
 __all__ = ["STARTUP_CODE", "Result", "main", "measure_workload", "run_worker", "startup_code"]
 
@@ -168,12 +168,12 @@ def run_worker(name: str, host_name: str, size: int, data: Path, report: Path) -
     """Compile, warm up at the tiny size, time one run at ``size``; write ``{"ns": ...}`` to ``report``."""
     workload = WORKLOADS[name]
     host = make_host(host_name, workload.wasm.read_bytes())
-    data_dir = data if workload.uses_data else None
-    code = host.run(guest_argv(workload, workload.tiny), data_dir)
+    code = host.run(guest_argv(workload, workload.tiny), guest_data(workload, host_name, data))
     if code != 0:
         print(f"worker: {name} on {host_name}: warm-up exited with {code}", file=sys.stderr)
         return 1
     gc.collect()
+    data_dir = guest_data(workload, host_name, data)  # (an empty MemoryFS costs nothing to make)
     start = time.perf_counter_ns()
     code = host.run(guest_argv(workload, size), data_dir)
     elapsed = time.perf_counter_ns() - start

@@ -14,8 +14,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["PROGRAMS", "WORKLOADS", "Workload", "prepare", "guest_argv", "STARTUP"]
+if TYPE_CHECKING:
+    from pywasihost import MemoryFS
+
+__all__ = ["PROGRAMS", "WORKLOADS", "Workload", "prepare", "guest_argv", "guest_data", "STARTUP"]
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 STARTUP = "startup"
@@ -36,6 +40,8 @@ class Workload:
     # stdout on /dev/null, or on a regular file (poll_zero: native wasmer's poll_oneoff fails with EIO
     # when stdout is /dev/null)
     stdout_devnull: bool = True
+    # pywasihost's /data is an empty MemoryFS (native wasmer's stays the host directory)
+    in_memory: bool = False
 
     @property
     def wasm(self) -> Path:
@@ -54,6 +60,9 @@ WORKLOADS: dict[str, Workload] = {
                  "bytes", full=1 << 30, quick=16 << 20, tiny=200_003, target=0.5, uses_data=True),
         Workload("file_tree", "file tree: mkdir, create+write, stat, readdir, unlink, rmdir", "file_tree.wasm",
                  "rounds (144 files+dirs each)", full=20, quick=4, tiny=1, target=1.0, uses_data=True),
+        Workload("file_tree_memfs", "the same file tree, pywasihost's /data a MemoryFS (native: a host directory)",
+                 "file_tree.wasm", "rounds (144 files+dirs each)", full=20, quick=4, tiny=1, target=0.5,
+                 uses_data=True, in_memory=True),
         Workload("clock_random", "clock_time_get + random_get(32) pairs", "clock_random.wasm", "pairs",
                  full=1_500_000, quick=30_000, tiny=64, target=2.0),
         Workload("poll_zero", "poll_oneoff, timeout 0, on stdout, a file (read+write) and a clock",
@@ -112,12 +121,24 @@ def prepare(workload: Workload, data: Path, size: int) -> None:
             poll.write_bytes(b"poll_zero input\n")
 
 
+def guest_data(workload: Workload, host: str, data: Path) -> Path | MemoryFS | None:
+    """What ``host`` preopens as ``/data`` for ``workload``: nothing, the data directory, or (for
+    pywasihost on an ``in_memory`` workload) a fresh, empty MemoryFS."""
+    if not workload.uses_data:
+        return None
+    if workload.in_memory and host == "pywasihost":
+        from pywasihost import MemoryFS
+
+        return MemoryFS()
+    return data
+
+
 def guest_argv(workload: Workload, size: int) -> list[str]:
     """The guest's argv (argv[0] included) for ``workload`` at ``size``; data paths are under /data."""
     argv0 = workload.program
     if workload.name == "bulk_copy":
         return [argv0, f"/data/bulk-{size}.bin"]
-    if workload.name == "file_tree":
+    if workload.program == "file_tree.wasm":
         return [argv0, "/data/tree", str(size)]
     if workload.name == "poll_zero":
         return [argv0, "/data/poll.txt", str(size)]

@@ -12,6 +12,7 @@ import ctypes
 import os
 import stat
 import struct
+from collections.abc import Callable
 from pathlib import Path
 
 from pywasihost import Namespace, Size, WasiContext
@@ -126,13 +127,14 @@ def host_fds() -> dict[int, str]:
     return out
 
 
-def fd_count_namespace() -> Namespace:
+def fd_count_namespace(extra: Callable[[], int] | None = None) -> Namespace:
     """Preview 1 plus ``test.host_fd_count``: how many fds the host process has open, so that a
-    guest can check from inside that what it does leaks none."""
+    guest can check from inside that what it does leaks none. ``extra`` adds what a backend holds
+    open without host fds (a MemoryFS's open descriptors)."""
     ns = Namespace.preview1()
 
     @ns.syscall(module="test", results=("count",))
     def host_fd_count(ctx: WasiContext) -> Size:
-        return Size(len(host_fds()))
+        return Size(len(host_fds()) + (extra() if extra is not None else 0))
 
     return ns

@@ -15,7 +15,7 @@ import pytest
 from benchmarks.bench_fd_write import PROGRAM, measure
 from benchmarks.hosts import HOSTS, BenchmarkError, Host, make_host
 from benchmarks.run import _one_sample, format_text, measure_workload, startup_code, write_results
-from benchmarks.workloads import PROGRAMS, STARTUP, WORKLOADS, Workload, guest_argv, prepare
+from benchmarks.workloads import PROGRAMS, STARTUP, WORKLOADS, Workload, guest_argv, guest_data, prepare
 
 import pywasihost
 from pywasihost import CAPTURE, WasiConfig
@@ -59,7 +59,7 @@ def snapshot(root: Path) -> dict[str, bytes | None]:
 
 def run_in_process(host: Host, workload: Workload, argv: list[str], data: Path, out: Path) -> int:
     with stdout_to(out):
-        return host.run(argv, data if workload.uses_data else None)
+        return host.run(argv, guest_data(workload, host.name, data))
 
 
 @pytest.mark.parametrize("name", IN_PROCESS)
@@ -86,7 +86,7 @@ def test_workload_gives_identical_outputs_on_both_hosts(name: str, tmp_path: Pat
         assert stdout == b"0123456789abcde\n" * tiny
     elif name == "bulk_copy":
         assert stdout == data_files[f"bulk-{tiny}.bin"] and len(stdout) == tiny
-    elif name == "file_tree":
+    elif name in ("file_tree", "file_tree_memfs"):
         assert stdout.startswith(f"file_tree: {tiny} rounds, {128 * tiny} files, {9 * tiny} dirs, ".encode())
     elif name == "clock_random":
         assert stdout == f"clock_random: {tiny} pairs ok\n".encode()

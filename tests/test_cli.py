@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import sandbox_watch
 from conftest import program
 
 
@@ -89,6 +90,7 @@ def test_a_host_with_stdin_closed_still_runs_guests() -> None:
 # -- issue 4: the wasmtime-like flags, inspect, and errors --------------------------------------------
 
 FSUTIL = str(program("c/fsutil"))
+JOIN = str(program("c/join"))
 
 
 def test_dir_maps_a_host_directory_under_a_guest_name(tmp_path: Path) -> None:
@@ -113,6 +115,27 @@ def test_dir_ro_refuses_changes_and_still_reads(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert sorted(os.listdir(tmp_path)) == ["a.txt"] and (tmp_path / "a.txt").read_bytes() == b"alpha\n"
     assert pywasihost("run", "--dir-ro", f"{tmp_path}::/ro", FSUTIL, "cat", "/ro/a.txt").stdout == b"alpha\n"
+
+
+def test_dir_mem_gives_the_guest_a_copy_in_memory(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(b"alpha\n")
+    before = sandbox_watch.snapshot(tmp_path)
+    proc = pywasihost("run", "--dir-mem", f"{tmp_path}::/work", FSUTIL, "cat", "/work/a.txt")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"alpha\n", b"")
+    for args in (["write", "/work/a.txt", "changed"], ["write", "/work/new.txt", "new"]):
+        proc = pywasihost("run", "--dir-mem", f"{tmp_path}::/work", FSUTIL, *args)
+        assert (proc.returncode, proc.stderr) == (0, b"")  # the guest may change its copy...
+    assert sandbox_watch.snapshot(tmp_path) == before  # ...and the disk never sees it
+    # beside a host directory, which does see the guest's writes
+    out = tmp_path.parent / "out"
+    out.mkdir()
+    proc = pywasihost(
+        "run", "--dir-mem", f"{tmp_path}::/work", "--dir", f"{out}::/out", JOIN, "/out/j.txt", "/work/a.txt"
+    )
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert (out / "j.txt").read_bytes() == b"== /work/a.txt (6 bytes) ==\nALPHA\n"
+    proc = pywasihost("run", "--dir-mem", f"{tmp_path / 'missing'}::/work", FSUTIL, "ls", "/work")
+    assert proc.returncode == 2 and b"is not a directory" in proc.stderr
 
 
 def test_dirs_keep_their_order_on_the_command_line(tmp_path: Path) -> None:

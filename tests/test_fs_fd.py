@@ -1,16 +1,21 @@
-"""The fd_* functions on real files in a preopened sandbox (guest programs c/fs_fd and c/fs_readdir)."""
+"""The fd_* functions on files in a preopened sandbox (guest programs c/fs_fd and c/fs_readdir), on
+both backends: host directories, and a MemoryFS copy of them (see fs_backends.py)."""
 
 from __future__ import annotations
 
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from conftest import run_program
-from pywasihost import Preopen
-from sandbox_watch import fd_count_namespace, snapshot
+
+if TYPE_CHECKING:
+    from fs_backends import Backend
+
+pytest_plugins = ["fs_backends"]  # the backend fixture: host directories, then a MemoryFS
 
 T_ATIM_NS = 1_600_000_000_123_456_789
 T_MTIM_NS = 1_500_000_000_987_654_321
@@ -40,10 +45,12 @@ def sandbox(tmp_path: Path) -> Path:
     return box
 
 
-def test_fd_functions_on_real_files(sandbox: Path) -> None:
-    outside_before = snapshot(sandbox.parent / "outside", include_top=False)
-    data_ino = (sandbox / "data.txt").stat().st_ino
-    result = run_program("c/fs_fd", "/sandbox", namespace=fd_count_namespace(), preopens=[Preopen(sandbox, "/sandbox")])
+def test_fd_functions_on_real_files(sandbox: Path, backend: Backend) -> None:
+    preopen = backend.preopen(sandbox, "/sandbox")
+    box, outside = backend.view(sandbox), backend.view(sandbox.parent / "outside")
+    outside_before = outside.snapshot(include_top=False)
+    data_ino = box.lstat("data.txt").ino
+    result = run_program("c/fs_fd", "/sandbox", namespace=backend.namespace(), preopens=[preopen])
     assert result.stderr == b"", result.stderr
     assert result.exit_code == 0
     out = result.stdout or b""
@@ -52,23 +59,23 @@ def test_fd_functions_on_real_files(sandbox: Path) -> None:
     assert int(match.group(1)) > 4000 + 300  # 2000 renumber cycles count 2 each
 
     # What the guest wrote, seen from the host.
-    assert (sandbox / "append.txt").read_bytes() == b"start:onetwo"
-    assert (sandbox / "flags.txt").read_bytes() == b"JelloX"
-    assert (sandbox / "rw.txt").read_bytes() == b"abXYefghZZ"
-    assert (sandbox / "iovec.txt").read_bytes() == b"abcde"
-    assert (sandbox / "sized.bin").read_bytes() == b"0123"
-    assert (sandbox / "alloc.bin").read_bytes() == b"0123456789" + bytes(90)
-    times = (sandbox / "times.txt").stat()
-    assert times.st_atime_ns == T_ATIM_NS
-    assert times.st_mtime_ns > T_MTIM_NS  # MTIM_NOW at the end: later than the fixed value
+    assert box.read_bytes("append.txt") == b"start:onetwo"
+    assert box.read_bytes("flags.txt") == b"JelloX"
+    assert box.read_bytes("rw.txt") == b"abXYefghZZ"
+    assert box.read_bytes("iovec.txt") == b"abcde"
+    assert box.read_bytes("sized.bin") == b"0123"
+    assert box.read_bytes("alloc.bin") == b"0123456789" + bytes(90)
+    times = box.lstat("times.txt")
+    assert times.atime_ns == T_ATIM_NS
+    assert times.mtime_ns > T_MTIM_NS  # MTIM_NOW at the end: later than the fixed value
 
     # Read-only inputs unchanged; nothing else created; nothing outside touched.
-    assert (sandbox / "data.txt").read_bytes() == b"0123456789"
-    assert (sandbox / "data.txt").stat().st_ino == data_ino
-    assert (sandbox / "data.txt").stat().st_nlink == 2
-    assert (sandbox / "a.txt").read_bytes() == b"AAAA"
-    assert (sandbox / "b.txt").read_bytes() == b"BBBB"
-    assert sorted(p.name for p in sandbox.iterdir()) == sorted(
+    assert box.read_bytes("data.txt") == b"0123456789"
+    assert box.lstat("data.txt").ino == data_ino
+    assert box.lstat("data.txt").nlink == 2
+    assert box.read_bytes("a.txt") == b"AAAA"
+    assert box.read_bytes("b.txt") == b"BBBB"
+    assert box.listdir() == sorted(
         [
             "a.txt",
             "alloc.bin",
@@ -85,22 +92,27 @@ def test_fd_functions_on_real_files(sandbox: Path) -> None:
             "times.txt",
         ]
     )
-    assert list((sandbox / "sub").iterdir()) == []
-    assert snapshot(sandbox.parent / "outside", include_top=False) == outside_before
-    assert sorted(p.name for p in sandbox.parent.iterdir()) == ["outside", "sandbox"]
+    assert box.listdir("sub") == []
+    assert outside.snapshot(include_top=False) == outside_before
+    assert backend.view(sandbox.parent).listdir() == ["outside", "sandbox"]
+    backend.check_disk_untouched()
 
 
-def test_fd_prestat_name_follows_the_preopen_name(sandbox: Path) -> None:
+def test_fd_prestat_name_follows_the_preopen_name(sandbox: Path, backend: Backend) -> None:
     """The same program with another guest name: fd_prestat_get reports that name's length."""
-    result = run_program("c/fs_fd", "/d", namespace=fd_count_namespace(), preopens=[Preopen(sandbox, "/d")])
+    preopen = backend.preopen(sandbox, "/d")
+    result = run_program("c/fs_fd", "/d", namespace=backend.namespace(), preopens=[preopen])
     assert result.stderr == b"", result.stderr
     assert result.exit_code == 0
-    assert (sandbox / "append.txt").read_bytes() == b"start:onetwo"
+    assert backend.view(sandbox).read_bytes("append.txt") == b"start:onetwo"
+    backend.check_disk_untouched()
 
 
-def test_fd_readdir_entries_cookies_and_truncation(sandbox: Path) -> None:
-    before = snapshot(sandbox, include_top=False)
-    result = run_program("c/fs_readdir", preopens=[Preopen(sandbox, "/sandbox")])
+def test_fd_readdir_entries_cookies_and_truncation(sandbox: Path, backend: Backend) -> None:
+    preopen = backend.preopen(sandbox, "/sandbox")
+    box = backend.view(sandbox)
+    before = box.snapshot(include_top=False)
+    result = run_program("c/fs_readdir", preopens=[preopen])
     assert result.stderr == b"", result.stderr
     assert result.exit_code == 0
     lines = (result.stdout or b"").decode().splitlines()
@@ -118,4 +130,5 @@ def test_fd_readdir_entries_cookies_and_truncation(sandbox: Path) -> None:
             "entry 4 a-much-longer-name-for-an-entry.txt",
         ]
     )
-    assert snapshot(sandbox, include_top=False) == before  # reading a directory changes nothing
+    assert box.snapshot(include_top=False) == before  # reading a directory changes nothing
+    backend.check_disk_untouched()

@@ -1,5 +1,6 @@
 """The path_* syscalls end to end: c/fs_path checks every errno inside the guest, these tests
-check on the host what the guest did (and did not do) to the files."""
+check on the host what the guest did (and did not do) to the files. On both backends: host
+directories, and a MemoryFS copy of them (see fs_backends.py)."""
 
 from __future__ import annotations
 
@@ -7,33 +8,18 @@ import os
 import stat
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from conftest import run_program
-from pywasihost import Preopen
+
+if TYPE_CHECKING:
+    from fs_backends import Backend, Tree
+
+pytest_plugins = ["fs_backends"]  # the backend fixture: host directories, then a MemoryFS
 
 LONG_TARGET = "a_rather_long_symlink_target_name_for_truncation"
 ATIM_VAL = 1_600_000_000_123_456_789  # fs_path.c ATIM_VAL
 MTIM_VAL = 1_500_000_000_987_654_321  # fs_path.c MTIM_VAL
-
-# A tree as {relative path: ("dir",) | ("file", content) | ("link", target)}.
-Entry = tuple[str] | tuple[str, bytes] | tuple[str, str]
-Tree = dict[str, Entry]
-
-
-def tree(root: Path) -> Tree:
-    """Everything below ``root`` (symlinks not followed)."""
-    out: Tree = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                out[rel] = ("link", os.readlink(path))
-            elif path.is_dir():
-                out[rel] = ("dir",)
-            else:
-                out[rel] = ("file", path.read_bytes())
-    return out
 
 
 def build(root: Path, spec: Tree) -> None:
@@ -47,16 +33,6 @@ def build(root: Path, spec: Tree) -> None:
             path.write_bytes(value)
         else:
             os.symlink(value, path)
-
-
-def snapshot(root: Path) -> dict[str, tuple[object, ...]]:
-    """Names, types, contents, link targets, inodes, link counts, modes, mtimes and ctimes
-    below ``root`` (not atimes, which reading may update)."""
-    out: dict[str, tuple[object, ...]] = {}
-    for rel, entry in {".": ("dir",), **tree(root)}.items():
-        st = (root / rel).lstat()
-        out[rel] = (*entry, st.st_ino, st.st_nlink, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    return out
 
 
 # Checks each mode makes when all pass (fs_path.c counts every check, also on the branches
@@ -114,57 +90,62 @@ BASIC_RESULT: Tree = {
 }
 
 
-def test_every_path_syscall_on_one_preopen(tmp_path: Path) -> None:
+def test_every_path_syscall_on_one_preopen(tmp_path: Path, backend: Backend) -> None:
     sandbox = tmp_path / "sandbox"
     build(sandbox, BASIC_FIXTURE)
-    outside = tmp_path / "outside.txt"
-    outside.write_bytes(b"outside")
+    (tmp_path / "outside.txt").write_bytes(b"outside")
+    preopen = backend.preopen(sandbox, "/sandbox")
+    top, box = backend.view(tmp_path), backend.view(sandbox)
 
-    result = run_program("c/fs_path", "basic", preopens=[Preopen(sandbox, "/sandbox")])
+    result = run_program("c/fs_path", "basic", preopens=[preopen])
 
     assert result.exit_code == 0, result.stderr
     assert result.stderr == b""
     expect_ok(result.stdout, "basic")
-    times = (sandbox / "times.txt").lstat()  # before tree() reads the file and moves its atime
-    assert tree(sandbox) == BASIC_RESULT
+    times = box.lstat("times.txt")  # before tree() reads the file and moves its atime
+    assert box.tree() == BASIC_RESULT
     # path_link: one inode, two names.
-    existing, hardlink = (sandbox / "existing.txt").lstat(), (sandbox / "hardlink.txt").lstat()
-    assert existing.st_ino == hardlink.st_ino
-    assert existing.st_nlink == hardlink.st_nlink == 2
-    link_file, link_hard = (sandbox / "link_file").lstat(), (sandbox / "link_hard").lstat()
-    assert link_file.st_ino == link_hard.st_ino
-    assert link_file.st_nlink == 2
+    existing, hardlink = box.lstat("existing.txt"), box.lstat("hardlink.txt")
+    assert existing.ino == hardlink.ino
+    assert existing.nlink == hardlink.nlink == 2
+    link_file, link_hard = box.lstat("link_file"), box.lstat("link_hard")
+    assert link_file.ino == link_hard.ino
+    assert link_file.nlink == 2
     # The rename back of created_link.txt left a single name.
-    assert (sandbox / "created.txt").lstat().st_nlink == 1
+    assert box.lstat("created.txt").nlink == 1
     # path_filestat_set_times: exact atim, then mtim set to "now" (MTIM_NOW).
-    assert times.st_atime_ns == ATIM_VAL
-    assert MTIM_VAL < times.st_mtime_ns <= time.time_ns() + 1_000_000_000
+    assert times.atime_ns == ATIM_VAL
+    assert MTIM_VAL < times.mtime_ns <= time.time_ns() + 1_000_000_000
     # Set through link_file with SYMLINK_FOLLOW: the target changed, not the link.
-    assert existing.st_mtime_ns == MTIM_VAL
-    assert (sandbox / "link_file").lstat().st_mtime_ns != MTIM_VAL
+    assert existing.mtime_ns == MTIM_VAL
+    assert box.lstat("link_file").mtime_ns != MTIM_VAL
     # Nothing outside the sandbox changed.
-    assert outside.read_bytes() == b"outside"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["outside.txt", "sandbox"]
+    assert top.read_bytes("outside.txt") == b"outside"
+    assert top.listdir() == ["outside.txt", "sandbox"]
+    backend.check_disk_untouched()
 
 
-def test_rename_and_link_across_two_preopens(tmp_path: Path) -> None:
+def test_rename_and_link_across_two_preopens(tmp_path: Path, backend: Backend) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     build(
         a, {"move.txt": ("file", b"move"), "linkme.txt": ("file", b"shared"), "dir": ("dir",), "dir/x": ("file", b"x")}
     )
     build(b, {})
+    preopens = [backend.preopen(a, "/a"), backend.preopen(b, "/b")]
 
-    result = run_program("c/fs_path", "cross", preopens=[Preopen(a, "/a"), Preopen(b, "/b")])
+    result = run_program("c/fs_path", "cross", preopens=preopens)
 
     assert result.exit_code == 0, result.stderr
     assert result.stderr == b""
     expect_ok(result.stdout, "cross")
-    assert tree(a) == {"back.txt": ("file", b"move"), "linkme.txt": ("file", b"changed via b")}
-    assert tree(b) == {"dir": ("dir",), "dir/x": ("file", b"x"), "linked.txt": ("file", b"changed via b")}
-    linkme, linked = (a / "linkme.txt").lstat(), (b / "linked.txt").lstat()
-    assert linkme.st_ino == linked.st_ino
-    assert linkme.st_nlink == 2
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
+    view_a, view_b = backend.view(a), backend.view(b)
+    assert view_a.tree() == {"back.txt": ("file", b"move"), "linkme.txt": ("file", b"changed via b")}
+    assert view_b.tree() == {"dir": ("dir",), "dir/x": ("file", b"x"), "linked.txt": ("file", b"changed via b")}
+    linkme, linked = view_a.lstat("linkme.txt"), view_b.lstat("linked.txt")
+    assert linkme.ino == linked.ino
+    assert linkme.nlink == 2
+    assert backend.view(tmp_path).listdir() == ["a", "b"]
+    backend.check_disk_untouched()
 
 
 RO_FIXTURE: Tree = {
@@ -176,26 +157,29 @@ RO_FIXTURE: Tree = {
 }
 
 
-def test_a_readonly_preopen_refuses_every_mutation(tmp_path: Path) -> None:
+def test_a_readonly_preopen_refuses_every_mutation(tmp_path: Path, backend: Backend) -> None:
     ro, rw = tmp_path / "ro", tmp_path / "rw"
     build(ro, RO_FIXTURE)
     build(rw, {})
     # The host permissions allow writing: only pywasihost's read-only preopen stands in the way.
     for path in (ro, ro / "file.txt", ro / "dir", ro / "dir" / "inner", ro / "emptydir"):
         assert path.lstat().st_mode & stat.S_IWUSR
-    before = snapshot(ro)
+    preopens = [backend.preopen(ro, "/ro", readonly=True), backend.preopen(rw, "/rw")]
+    view_ro, view_rw = backend.view(ro), backend.view(rw)
+    before = view_ro.snapshot()
 
-    result = run_program("c/fs_path", "readonly", preopens=[Preopen(ro, "/ro", readonly=True), Preopen(rw, "/rw")])
+    result = run_program("c/fs_path", "readonly", preopens=preopens)
 
     assert result.exit_code == 0, result.stderr
     assert result.stderr == b""
     expect_ok(result.stdout, "readonly")
-    assert snapshot(ro) == before
-    assert tree(ro) == RO_FIXTURE
+    assert view_ro.snapshot() == before
+    assert view_ro.tree() == RO_FIXTURE
     # The writable preopen next to it took the guest's write, and nothing from /ro.
-    assert tree(rw) == {"rwfile": ("file", b"rw")}
-    assert (rw / "rwfile").lstat().st_nlink == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ro", "rw"]
+    assert view_rw.tree() == {"rwfile": ("file", b"rw")}
+    assert view_rw.lstat("rwfile").nlink == 1
+    assert backend.view(tmp_path).listdir() == ["ro", "rw"]
+    backend.check_disk_untouched()
 
 
 # -- Rust std: std::fs computes its own path_open rights (unlike wasi-libc) ---------------------------
@@ -242,17 +226,18 @@ ro mkdir: error Uncategorized errno 76
 """
 
 
-def test_rust_std_fs_works_and_is_refused_where_it_should_be(tmp_path: Path) -> None:
+def test_rust_std_fs_works_and_is_refused_where_it_should_be(tmp_path: Path, backend: Backend) -> None:
     box, ro = tmp_path / "box", tmp_path / "ro"
     box.mkdir()
     ro.mkdir()
     (ro / "readme.txt").write_bytes(b"read me\n")
     (tmp_path / "outside.txt").write_bytes(b"secret\n")
-    result = run_program(
-        "rust_std/fs_std", "/sb", "/ro", preopens=[Preopen(box, "/sb"), Preopen(ro, "/ro", readonly=True)]
-    )
+    preopens = [backend.preopen(box, "/sb"), backend.preopen(ro, "/ro", readonly=True)]
+    result = run_program("rust_std/fs_std", "/sb", "/ro", preopens=preopens)
     assert (result.exit_code, result.stderr) == (0, b"")
     assert (result.stdout or b"").decode() == RUST_STD_EXPECTED
-    assert os.listdir(box) == []  # the program removed all it made
-    assert os.listdir(ro) == ["readme.txt"] and (ro / "readme.txt").read_bytes() == b"read me\n"
-    assert (tmp_path / "outside.txt").read_bytes() == b"secret\n"
+    assert backend.view(box).listdir() == []  # the program removed all it made
+    view_ro = backend.view(ro)
+    assert view_ro.listdir() == ["readme.txt"] and view_ro.read_bytes("readme.txt") == b"read me\n"
+    assert backend.view(tmp_path).read_bytes("outside.txt") == b"secret\n"
+    backend.check_disk_untouched()

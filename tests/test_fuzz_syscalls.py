@@ -7,7 +7,7 @@ memory holds plausible data (a path, an iovec array, subscriptions), small flag 
 result pointers mostly valid; and, for every role, edge values and random integers. The only
 outcomes allowed are an errno the spec defines, a trap (:class:`GuestMemoryError`) or the end of
 the run (:class:`ProcExit`); anything else is a bug of the host. Nothing outside the sandbox may
-change, and no host fd may stay open.
+change, and no host fd may stay open. Half the examples run on a MemoryFS copy of the sandbox.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pywasihost import (
     Fdflags,
     GuestMemoryError,
     InvalidExitStatus,
+    MemoryFS,
     Namespace,
     Oflags,
     Preopen,
@@ -122,10 +123,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path
 
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(name=st.sampled_from(sorted(SIGNATURES)), data=st.data(), seed=st.integers(0, 2**32 - 1))
+@given(
+    name=st.sampled_from(sorted(SIGNATURES)), data=st.data(), seed=st.integers(0, 2**32 - 1), in_memory=st.booleans()
+)
 def test_hostile_arguments_give_an_errno_or_a_trap(
-    world: tuple[Path, Path], name: str, data: st.DataObject, seed: int
+    world: tuple[Path, Path], name: str, data: st.DataObject, seed: int, in_memory: bool
 ) -> None:
+    """``in_memory``: the sandbox is a MemoryFS copy of the box (the other backend), not the box."""
     box, _ = world
     fresh_sandbox(box)
     sc = NS["wasi_snapshot_preview1", name]
@@ -136,7 +140,7 @@ def test_hostile_arguments_give_an_errno_or_a_trap(
         args[1], args[2] = args[1] & 0xFFFF, args[2] & 0xFFFF
 
     config = WasiConfig.deterministic(seed, stdin=b"input", stdout=CAPTURE, stderr=CAPTURE)
-    config.preopens = [Preopen(box, "/box")]  # fd 3
+    config.preopens = [Preopen(MemoryFS.from_directory(box) if in_memory else box, "/box")]  # fd 3
     ctx = WasiContext(config)
     ours, peer = socket.socketpair()
     try:

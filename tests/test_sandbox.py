@@ -10,13 +10,12 @@ closed again. Hostile sizes and pointers (``wat/attack_huge.wat``) must trap cle
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 import tracemalloc
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -34,7 +33,12 @@ from pywasihost import (
     WasiInstance,
 )
 from pywasihost.engines import Engine
-from sandbox_watch import IN_READ_ONLY, InotifyWatch, fd_count_namespace, host_fds, mask_names, snapshot
+from sandbox_watch import IN_READ_ONLY, InotifyWatch, host_fds, mask_names
+
+if TYPE_CHECKING:
+    from fs_backends import Backend
+
+pytest_plugins = ["fs_backends"]  # the backend fixture: host directories, then a MemoryFS
 
 SECRET = b"TOP SECRET: outside the sandbox\n"
 
@@ -99,14 +103,12 @@ ALLOWED_NEW = {
 }
 
 
-def run_sandbox(section: str, lay: Layout) -> RunResult:
-    return run_program(
-        "c/sandbox",
-        section,
-        str(lay.outside / "secret.txt"),
-        str(lay.outside),
-        preopens=[Preopen(lay.sandbox, "/sandbox"), Preopen(lay.ro, "/ro", readonly=True)],
-    )
+def sandbox_preopens(lay: Layout, backend: Backend) -> list[Preopen]:
+    return [backend.preopen(lay.sandbox, "/sandbox"), backend.preopen(lay.ro, "/ro", readonly=True)]
+
+
+def run_sandbox(section: str, lay: Layout, preopens: list[Preopen]) -> RunResult:
+    return run_program("c/sandbox", section, str(lay.outside / "secret.txt"), str(lay.outside), preopens=preopens)
 
 
 def forbidden_events(lay: Layout, events: list[tuple[Path, str, int]]) -> list[str]:
@@ -125,15 +127,19 @@ def forbidden_events(lay: Layout, events: list[tuple[Path, str, int]]) -> list[s
 
 
 @pytest.mark.parametrize("section", list(SECTIONS))
-def test_attacks_are_refused_and_nothing_outside_changes(section: str, tmp_path: Path) -> None:
+def test_attacks_are_refused_and_nothing_outside_changes(section: str, tmp_path: Path, backend: Backend) -> None:
+    """On the host backend, the disk outside the sandbox is watched; on the memory backend, the
+    copies of the outside in the same tree are compared, and the disk must see nothing at all."""
     lay = make_layout(tmp_path)
-    guarded = {p: snapshot(p) for p in (lay.outside, lay.sibling, lay.ro)}
-    top_names = sorted(os.listdir(tmp_path))
-    sandbox_before = snapshot(lay.sandbox, include_top=False)
+    preopens = sandbox_preopens(lay, backend)  # the memory backend copies the layout now
+    views = {p: backend.view(p) for p in (lay.outside, lay.sibling, lay.ro, lay.sandbox, tmp_path)}
+    guarded = {p: views[p].snapshot() for p in (lay.outside, lay.sibling, lay.ro)}
+    top_names = views[tmp_path].listdir()
+    sandbox_before = views[lay.sandbox].snapshot(include_top=False)
     fds_before = host_fds()
     watch = InotifyWatch([tmp_path, lay.outside, lay.outside / "emptydir", lay.outside / "sub", lay.sibling, lay.ro])
     try:
-        result = run_sandbox(section, lay)
+        result = run_sandbox(section, lay, preopens)
         events = watch.events()
     finally:
         watch.close()
@@ -145,24 +151,29 @@ def test_attacks_are_refused_and_nothing_outside_changes(section: str, tmp_path:
     assert match[1].decode() == section
     assert int(match[2]) >= SECTIONS[section]
     assert SECRET not in stdout + stderr
+    if backend.memory:
+        assert events == []  # the run never touched the disk, not even to read
     assert not forbidden_events(lay, events)
     for path, before in guarded.items():
-        assert snapshot(path) == before, f"{path} changed"
-    assert sorted(os.listdir(tmp_path)) == top_names
+        assert views[path].snapshot() == before, f"{path} changed"
+    assert views[tmp_path].listdir() == top_names
     assert host_fds() == fds_before  # every fd of the run closed, none left pointing anywhere
+    assert backend.open_descriptors() == 0
 
-    after = snapshot(lay.sandbox, include_top=False)
+    box = views[lay.sandbox]
+    after = box.snapshot(include_top=False)
     new = set(after) - set(sandbox_before)
     assert new <= ALLOWED_NEW.get(section, set())
     assert {k: v for k, v in after.items() if k in sandbox_before} == sandbox_before
     if section == "symlinks":
         # made_* are symlinks the guest made (or was refused): still symlinks, never files or dirs.
-        assert all(stat.S_ISLNK(after[name][0]) for name in new)
-        assert stat.S_ISLNK(after["made_dot"][0]) and after["made_dot"][2] == b"."
+        assert all(after[name][0] == "link" for name in new)
+        assert after["made_dot"][:2] == ("link", ".")
     if section == "readonly":
-        assert (lay.sandbox / "written.txt").read_bytes() == b"fine\n"
+        assert box.read_bytes("written.txt") == b"fine\n"
     if section == "bounds":
-        assert (lay.sandbox / "pw.txt").read_bytes() == b"data"
+        assert box.read_bytes("pw.txt") == b"data"
+    backend.check_disk_untouched()
 
 
 def test_layout_is_a_real_escape_without_the_sandbox(tmp_path: Path) -> None:
@@ -261,11 +272,11 @@ def test_host_survives_the_attacks(attack_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("mode", ["return", "exit", "trap"])
-def test_every_host_fd_is_closed_however_the_run_ends(mode: str, tmp_path: Path) -> None:
+def test_every_host_fd_is_closed_however_the_run_ends(mode: str, tmp_path: Path, backend: Backend) -> None:
     (tmp_path / "sub").mkdir()
+    preopens, ns = [backend.preopen(tmp_path, "/sandbox")], backend.namespace()
     fds_before = host_fds()
     count_before = len(host_fds())
-    preopens, ns = [Preopen(tmp_path, "/sandbox")], fd_count_namespace()
     if mode == "trap":
         with pytest.raises(Trap) as info:
             run_program("c/sandbox_fds", mode, namespace=ns, preopens=preopens)
@@ -277,11 +288,12 @@ def test_every_host_fd_is_closed_however_the_run_ends(mode: str, tmp_path: Path)
         assert result.stdout is not None and re.fullmatch(rb"ok \d+ checks holding 6 fds\n", result.stdout)
     assert len(host_fds()) == count_before
     assert host_fds() == fds_before
+    assert backend.open_descriptors() == 0
+    box = backend.view(tmp_path)
     for i in range(5):  # the writes of the held files reached the host
-        assert (tmp_path / f"held{i}.txt").read_bytes() == f"held {i}\n".encode()
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["sub", "cycle.txt", "target.txt"] + [f"held{i}.txt" for i in range(5)]
-    )
+        assert box.read_bytes(f"held{i}.txt") == f"held {i}\n".encode()
+    assert box.listdir() == sorted(["sub", "cycle.txt", "target.txt"] + [f"held{i}.txt" for i in range(5)])
+    backend.check_disk_untouched()
 
 
 def test_instances_never_see_each_others_descriptors(tmp_path: Path, engine: Engine) -> None:

@@ -51,14 +51,30 @@ if TYPE_CHECKING:
     import logging
 
     from .aio import run_async
+    from .fs.memory import MemoryFS, Symlink
+    from .fs.objects import FileObject, IterableFile, ObjectFile
+
+# Loaded on first use, so that a run without them does not pay for their import at start-up: the
+# async runner (asyncio, and logging with it), the in-memory filesystem and object-backed files.
+_LAZY = {
+    "run_async": "aio",
+    "MemoryFS": "fs.memory",
+    "Symlink": "fs.memory",
+    "FileObject": "fs.objects",
+    "IterableFile": "fs.objects",
+    "ObjectFile": "fs.objects",
+}
 
 
 def __getattr__(name: str) -> object:
-    if name == "run_async":  # asyncio (and logging with it) loads only for async runs
-        from .aio import run_async
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pywasihost' has no attribute {name!r}")
+    import importlib
 
-        return run_async
-    raise AttributeError(f"module 'pywasihost' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 
 def enable_trace_output(stream: TextIO | None = None) -> logging.Handler:
@@ -86,6 +102,7 @@ __all__ = [
     "DeterministicClocks",
     "EngineUnavailable",
     "FdTable",
+    "FileObject",
     "GuestBytes",
     "GuestMemory",
     "GuestMemoryError",
@@ -95,11 +112,14 @@ __all__ = [
     "InvalidExitStatus",
     "IovecArray",
     "LimitError",
+    "IterableFile",
     "LinkError",
+    "MemoryFS",
     "MemoryLimits",
     "Module",
     "ModuleInfo",
     "Namespace",
+    "ObjectFile",
     "Preopen",
     "ProcExit",
     "RandomSource",
@@ -107,6 +127,7 @@ __all__ = [
     "SeededRandom",
     "SignatureMismatch",
     "Stdio",
+    "Symlink",
     "Syscall",
     "SystemClocks",
     "SystemRandom",

@@ -41,6 +41,7 @@ examples:
   pywasihost run --dir ./data::/data --env LANG=C prog.wasm in.txt
   pywasihost run --invoke add calc.wasm 2 40     # call export add(2, 40), print the result
   pywasihost run --dir-ro /srv/site::/ --tcplisten 127.0.0.1:8080 server.wasm
+  pywasihost run --dir-mem ./input::/work prog.wasm     # the guest changes a copy in memory
   pywasihost run --deterministic --trace prog.wasm      # reproducible, every syscall logged
   pywasihost run --engine wasmtime --timeout 2 --max-memory 64M prog.wasm
 """
@@ -70,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
         dest="dirs",
         action="append",
         default=[],
-        type=lambda spec: (spec, False),
+        type=lambda spec: (spec, "rw"),
         metavar="HOST[::GUEST]",
         help="preopen host directory HOST as GUEST (default: the same name); HOST::/ maps the guest root",
     )
@@ -78,9 +79,17 @@ def _parser() -> argparse.ArgumentParser:
         "--dir-ro",
         dest="dirs",
         action="append",
-        type=lambda spec: (spec, True),
+        type=lambda spec: (spec, "ro"),
         metavar="HOST[::GUEST]",
         help="like --dir, but read-only: the guest can read, not change anything",
+    )
+    r.add_argument(
+        "--dir-mem",
+        dest="dirs",
+        action="append",
+        type=lambda spec: (spec, "mem"),
+        metavar="HOST[::GUEST]",
+        help="like --dir, but a copy of HOST in memory: the guest may change it, the disk never sees it",
     )
     r.add_argument(
         "--env",
@@ -160,13 +169,20 @@ def _size(text: str) -> int:
     return int(number) * _SIZE_UNITS[unit]
 
 
-def _dir(spec: str, readonly: bool) -> Preopen:
+def _dir(spec: str, mode: str) -> Preopen:
     host, sep, guest = spec.partition("::")
     if not host:
         raise UsageError(f"--dir {spec!r}: expected HOST[::GUEST]")
     if not os.path.isdir(host):
         raise UsageError(f"--dir {spec!r}: {host!r} is not a directory")
-    return Preopen(host, guest if sep else host, readonly=readonly)
+    if mode == "mem":
+        from .fs.memory import MemoryFS  # only for runs that use it
+
+        try:
+            return Preopen(MemoryFS.from_directory(host), guest if sep else host)
+        except OSError as exc:
+            raise UsageError(f"--dir-mem {spec!r}: {exc.strerror or exc}") from None
+    return Preopen(host, guest if sep else host, readonly=mode == "ro")
 
 
 def _env(items: list[str]) -> dict[str, str]:
@@ -235,7 +251,7 @@ def _run(opts: argparse.Namespace) -> int:
     if opts.seed is not None and not opts.deterministic:
         raise UsageError("--seed only makes sense with --deterministic")
     with ExitStack() as stack:
-        preopens = [_dir(spec, readonly) for spec, readonly in opts.dirs]  # in the order given
+        preopens = [_dir(spec, mode) for spec, mode in opts.dirs]  # in the order given
         sockets = [stack.enter_context(_listen(s)) for s in opts.tcplisten]
         config = WasiConfig(
             args=[opts.argv0 or path.name, *([] if opts.invoke else opts.args)],

@@ -23,6 +23,10 @@ from .memory import MemoryLimits
 if TYPE_CHECKING:
     import socket
 
+    from .fdtable import Descriptor
+    from .fs.mount import MountSource
+    from .fs.objects import FileObject
+
 __all__ = [
     "CAPTURE",
     "INHERIT",
@@ -214,13 +218,15 @@ class SeededRandom(RandomSource):
 
 @dataclass(frozen=True)
 class Preopen:
-    """A host directory the guest sees under the name ``guest`` (``/``, ``.``, ``/data``...).
+    """A directory the guest sees under the name ``guest`` (``/``, ``.``, ``/data``...): a host
+    directory (``host`` a ``str`` or ``os.PathLike``), or a filesystem in Python memory
+    (``host`` a :class:`~pywasihost.MemoryFS`, or any :class:`~pywasihost.fs.mount.Filesystem`).
 
     ``readonly``: the guest can read through it but not write, create, truncate, rename, link,
     change times or delete anything beneath it (the host enforces it, not the guest's libc).
     """
 
-    host: str | os.PathLike[str]
+    host: MountSource
     guest: str = "."
     readonly: bool = False
 
@@ -235,7 +241,9 @@ class WasiConfig:
     the guest's argv is the module's file name alone (``main.wasm`` for a module given as bytes).
 
     ``preopens`` become guest fds 3, 4... in order, then ``sockets`` (listening or connected
-    sockets, which the run does not close: the caller owns them).
+    sockets, which the run does not close: the caller owns them), then ``files``: Python file
+    objects (see :mod:`pywasihost.fs.objects`), which the run does not close either, or descriptors
+    of your own (:class:`~pywasihost.Descriptor` subclasses, whose ``close`` the run calls).
     """
 
     args: Sequence[str] = ()
@@ -252,6 +260,7 @@ class WasiConfig:
     limits: MemoryLimits = field(default_factory=MemoryLimits)
     preopens: Sequence[Preopen] = ()
     sockets: Sequence[socket.socket] = ()
+    files: Sequence[FileObject | Descriptor] = ()
     timeout: float | None = None
     """Seconds each call into the guest may take (``run``: the whole run); past it the run ends with
     :class:`pywasihost.Timeout`. wasmtime stops even a guest that never makes a system call; wasmer

@@ -22,7 +22,7 @@ from .fdtable import (
     NullDescriptor,
     StreamInput,
 )
-from .fs.host import HostDirectory
+from .fs.mount import open_preopen
 from .memory import GuestMemory
 
 if TYPE_CHECKING:
@@ -87,11 +87,15 @@ class WasiContext:
             self._stdio(1, self._output(1, config.stdout))
             self._stdio(2, self._output(2, config.stderr))
             for fd, pre in enumerate(config.preopens, start=3):
-                self.fds.set(fd, HostDirectory.open_preopen(pre.host, pre.guest, readonly=pre.readonly))
+                self.fds.set(fd, open_preopen(pre.host, pre.guest, readonly=pre.readonly))
             if config.sockets:
                 from .sockets import SocketDescriptor  # the socket module only for runs that use it
             for fd, sock in enumerate(config.sockets, start=3 + len(config.preopens)):
                 self.fds.set(fd, SocketDescriptor(sock, owned=False))
+            if config.files:
+                from .fs.objects import ObjectFile  # only for runs that use it
+            for fd, file in enumerate(config.files, start=3 + len(config.preopens) + len(config.sockets)):
+                self.fds.set(fd, file if isinstance(file, Descriptor) else ObjectFile(file))
         except BaseException:
             self.fds.close_all()
             raise

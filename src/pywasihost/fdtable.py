@@ -165,8 +165,9 @@ class Descriptor:
 
     # -- directories -----------------------------------------------------------------------------
 
-    def readdir(self, cookie: int) -> list[tuple[int, Filetype, bytes]]:
-        """The entries from position ``cookie`` on: ``(inode, filetype, name)``, ``.`` and ``..`` first."""
+    def readdir(self, cookie: int) -> list[tuple[int, int, Filetype, bytes]]:
+        """The entries after position ``cookie``, ``.`` and ``..`` first, each as ``(next cookie,
+        inode, filetype, name)``: the cookie that resumes the listing after that entry."""
         raise WasiError(Errno.NOTDIR)
 
     # Path operations (a directory backend implements them; anything else is not a directory).

@@ -11,20 +11,21 @@ __all__ = ["pack_dirents"]
 _HEADER = Dirent.SIZE
 
 
-def pack_dirents(entries: Sequence[tuple[int, Filetype, bytes]], cookie: int, buf: memoryview) -> int:
-    """Write ``entries`` (the listing from position ``cookie`` on) into ``buf``; return the bytes used.
+def pack_dirents(entries: Sequence[tuple[int, int, Filetype, bytes]], buf: memoryview) -> int:
+    """Write ``entries`` (``(next cookie, inode, filetype, name)``) into ``buf``; return the bytes used.
 
     Each entry is a ``dirent`` followed by its name (not NUL-terminated); its ``d_next`` is the cookie
-    of the entry after it. When the buffer is full the last entry is cut where the buffer ends, so a
-    result equal to the buffer's size tells the guest to call again with a larger buffer (the spec's
-    rule, which wasi-libc relies on).
+    that resumes the listing after it (the backend's to choose: see ``Descriptor.readdir``). When
+    the buffer is full the last entry is cut where the buffer ends, so a result equal to the
+    buffer's size tells the guest to call again with a larger buffer (the spec's rule, which
+    wasi-libc relies on).
     """
     size, used = len(buf), 0
     header = bytearray(_HEADER)
-    for i, (ino, kind, name) in enumerate(entries):
+    for next_cookie, ino, kind, name in entries:
         if used >= size:
             break
-        Dirent(Dircookie(cookie + i + 1), Inode(ino), Dirnamlen(len(name)), kind).pack_into(header)
+        Dirent(Dircookie(next_cookie), Inode(ino), Dirnamlen(len(name)), kind).pack_into(header)
         for part in (header, name):
             n = min(len(part), size - used)
             buf[used : used + n] = part[:n]

@@ -17,9 +17,10 @@ import os
 import stat
 from typing import Union
 
-from ..abi import Errno, Fdflags, Filestat, Filetype, Oflags, Preopentype, Prestat, PrestatDir, Rights, Size
+from ..abi import Errno, Fdflags, Filestat, Filetype, Oflags, Rights
 from ..errors import WasiError
-from ..fdtable import NO_FLAGS, SOCKET_ONLY, Descriptor, HostFd, filestat_from, filetype_of, set_times
+from ..fdtable import NO_FLAGS, Descriptor, HostFd, filestat_from, filetype_of, set_times
+from .directory import DirectoryDescriptor
 from .resolve import Resolved, open_beneath, resolve
 
 __all__ = [
@@ -72,17 +73,12 @@ _FDFLAGS_TO_HOST = (
 )
 
 PathLike = Union[str, "os.PathLike[str]"]
-Entry = tuple[int, Filetype, bytes]
+Entry = tuple[int, int, Filetype, bytes]  # (cookie of the next entry, inode, type, name)
 
 
-class HostDirectory(HostFd):
-    """A host directory: the base of the guest paths relative to it.
-
-    ``preopen`` is the guest name of a preopened directory (None for one the guest opened);
-    ``readonly`` directories refuse every change, and so does everything opened through them.
-    """
-
-    implied = SOCKET_ONLY | int(R.FD_READ | R.FD_WRITE | R.FD_SEEK | R.FD_TELL | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE)
+class HostDirectory(DirectoryDescriptor, HostFd):
+    """A host directory: the base of the guest paths relative to it (``preopen`` and ``readonly``:
+    see :class:`~pywasihost.fs.directory.DirectoryDescriptor`)."""
 
     def __init__(
         self,
@@ -109,44 +105,9 @@ class HostDirectory(HostFd):
         fd = os.open(host, _DIR_OPEN)
         return cls(fd, DIRECTORY_RIGHTS, DIRECTORY_RIGHTS | FILE_RIGHTS, readonly=readonly, preopen=guest)
 
-    # -- what a directory is not ------------------------------------------------------------------
-
-    def read(self, bufs: list[memoryview]) -> int:
-        raise WasiError(Errno.BADF)
-
-    def write(self, bufs: list[memoryview]) -> int:
-        raise WasiError(Errno.BADF)
-
-    def pread(self, bufs: list[memoryview], offset: int) -> int:
-        raise WasiError(Errno.BADF)
-
-    def pwrite(self, bufs: list[memoryview], offset: int) -> int:
-        raise WasiError(Errno.BADF)
-
-    def seek(self, offset: int, whence: object) -> int:
-        raise WasiError(Errno.BADF)
-
-    def set_size(self, size: int) -> None:
-        raise WasiError(Errno.BADF)
-
-    def allocate(self, offset: int, length: int) -> None:
-        raise WasiError(Errno.BADF)
-
     def set_times(self, atim: int | None, mtim: int | None) -> None:
         self._writable()
         super().set_times(atim, mtim)
-
-    # -- preopen ----------------------------------------------------------------------------------
-
-    def prestat(self) -> Prestat:
-        if self.preopen is None:
-            raise WasiError(Errno.BADF)
-        return Prestat(Preopentype.DIR, PrestatDir(Size(len(self.preopen.encode()))))
-
-    def preopen_name(self) -> bytes:
-        if self.preopen is None:
-            raise WasiError(Errno.BADF)
-        return self.preopen.encode()
 
     # -- listing ----------------------------------------------------------------------------------
 
@@ -162,7 +123,7 @@ class HostDirectory(HostFd):
         # A preopen's ".." is above the sandbox: the host does not even stat it, and names the
         # preopen itself (as a root directory's ".." is itself).
         parent = here if self.preopen is not None else os.stat("..", dir_fd=self.fd).st_ino
-        entries: list[Entry] = [(here, Filetype.DIRECTORY, b"."), (parent, Filetype.DIRECTORY, b"..")]
+        entries: list[Entry] = [(1, here, Filetype.DIRECTORY, b"."), (2, parent, Filetype.DIRECTORY, b"..")]
         with os.scandir(self.fd) as it:
             for e in it:
                 if e.is_symlink():
@@ -173,7 +134,7 @@ class HostDirectory(HostFd):
                     kind = Filetype.REGULAR_FILE
                 else:
                     kind = filetype_of(e.stat(follow_symlinks=False).st_mode)
-                entries.append((e.inode(), kind, os.fsencode(e.name)))
+                entries.append((len(entries) + 1, e.inode(), kind, os.fsencode(e.name)))
         return entries
 
     # -- path operations --------------------------------------------------------------------------
@@ -181,10 +142,6 @@ class HostDirectory(HostFd):
     def _at(self, path: str, *, follow: bool) -> Resolved:
         """Where ``path`` leads beneath this directory (see :func:`resolve`)."""
         return resolve(self.fd, path, follow=follow, base_is_dir=True)
-
-    def _writable(self) -> None:
-        if self.readonly:
-            raise WasiError(Errno.NOTCAPABLE, "read-only directory")
 
     def open_at(
         self, path: str, *, follow: bool, oflags: Oflags, fdflags: Fdflags, base: Rights, inheriting: Rights

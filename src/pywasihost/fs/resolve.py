@@ -40,7 +40,7 @@ from types import TracebackType
 from ..abi import Errno
 from ..errors import WasiError, errno_from_oserror
 
-__all__ = ["MAX_DEPTH", "MAX_PATH_BYTES", "MAX_SYMLINKS", "Resolved", "open_beneath", "resolve"]
+__all__ = ["MAX_DEPTH", "MAX_PATH_BYTES", "MAX_SYMLINKS", "Resolved", "open_beneath", "resolve", "splice_symlink"]
 
 #: Longest guest path accepted, in UTF-8 bytes (Linux's PATH_MAX less its NUL).
 MAX_PATH_BYTES = 4096
@@ -110,6 +110,24 @@ def _check_path(path: str) -> tuple[list[str], bool]:
     if path.startswith("/"):
         raise WasiError(Errno.NOTCAPABLE, "absolute path")
     return _split(path)
+
+
+def splice_symlink(name: str, target: str, pending: list[str], expansions: int, max_symlinks: int, path: str) -> bool:
+    """Put the components of symlink ``name``'s ``target`` on the walk's stack ``pending`` (the next
+    component last), as its ``expansions``-th expansion; return whether the target ends with a slash.
+
+    ``LOOP`` past ``max_symlinks`` expansions, ``NOTCAPABLE`` for an absolute target, ``NOENT`` for an
+    empty one. (The memory backend's walk expands its symlinks here too: the same rules.)
+    """
+    if expansions > max_symlinks:
+        raise WasiError(Errno.LOOP, f"more than {max_symlinks} symlinks in {path!r}")
+    if target.startswith("/"):
+        raise WasiError(Errno.NOTCAPABLE, f"symlink {name!r} has an absolute target")
+    if not target:
+        raise WasiError(Errno.NOENT, f"symlink {name!r} has an empty target")
+    parts, slash = _split(target)
+    pending.extend(reversed(parts))
+    return slash
 
 
 def _readlink(name: str, dir_fd: int) -> str | None:
@@ -293,16 +311,9 @@ def resolve(
 
             # comp is a symlink to expand: splice its target's components in its place.
             expansions += 1
-            if expansions > max_symlinks:
-                raise WasiError(Errno.LOOP, f"more than {max_symlinks} symlinks in {path!r}")
-            if target.startswith("/"):
-                raise WasiError(Errno.NOTCAPABLE, f"symlink {comp!r} has an absolute target")
-            if not target:
-                raise WasiError(Errno.NOENT, f"symlink {comp!r} has an empty target")
-            parts, slash = _split(target)
+            slash = splice_symlink(comp, target, pending, expansions, max_symlinks, path)
             if last:
                 must_be_dir = must_be_dir or slash
-            pending.extend(reversed(parts))
 
         if must_be_dir and final != ".":
             _check_dir(final, stack[-1], [path])

@@ -169,7 +169,7 @@ def times(ctx: WasiContext, atim: int, mtim: int, flags: Fstflags) -> tuple[int 
 @wasi("bufused")
 def fd_readdir(ctx: WasiContext, fd: Fd, buf: GuestBytes, cookie: Dircookie) -> Size:
     d = ctx.fds.get(fd, R.FD_READDIR)
-    return Size(pack_dirents(d.readdir(cookie), cookie, buf))
+    return Size(pack_dirents(d.readdir(cookie), buf))
 
 
 @wasi("prestat")

@@ -4,6 +4,8 @@
 //   fsutil ls DIR                 list names (sorted), one per line
 //   fsutil echo-server FD         accept one connection on listening socket FD, echo one message
 //                                 back upper-cased, then shut down
+//   fsutil catfd FD               print what descriptor FD holds (read to its end)
+//   fsutil writefd FD TEXT        write TEXT to descriptor FD
 // Errors print "fsutil: WHAT: strerror" on stderr and exit 1.
 #include <ctype.h>
 #include <dirent.h>
@@ -77,11 +79,25 @@ static int echo_server(int listener) {
     return 0;
 }
 
+static int catfd(int fd) {
+    char buf[4096];
+    ssize_t got;
+    while ((got = read(fd, buf, sizeof buf)) > 0) fwrite(buf, 1, (size_t)got, stdout);
+    return got < 0 ? fail("read") : 0;
+}
+
+static int writefd(int fd, const char *text) {
+    size_t n = strlen(text);
+    return write(fd, text, n) == (ssize_t)n ? 0 : fail("write");
+}
+
 int main(int argc, char **argv) {
     if (argc >= 3 && !strcmp(argv[1], "cat")) return cat(argc - 2, argv + 2);
     if (argc == 4 && !strcmp(argv[1], "write")) return write_file(argv[2], argv[3]);
     if (argc == 3 && !strcmp(argv[1], "ls")) return ls(argv[2]);
     if (argc == 3 && !strcmp(argv[1], "echo-server")) return echo_server(atoi(argv[2]));
-    fprintf(stderr, "usage: fsutil cat FILE... | write FILE TEXT | ls DIR | echo-server FD\n");
+    if (argc == 3 && !strcmp(argv[1], "catfd")) return catfd(atoi(argv[2]));
+    if (argc == 4 && !strcmp(argv[1], "writefd")) return writefd(atoi(argv[2]), argv[3]);
+    fprintf(stderr, "usage: fsutil cat FILE... | write FILE TEXT | ls DIR | echo-server FD | catfd FD | writefd FD TEXT\n");
     return 2;
 }
