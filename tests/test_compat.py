@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -22,6 +23,11 @@ from conftest import program, run_program
 from pywasihost import MemoryLimits, Preopen, RunResult, WasiConfig
 from pywasihost.engines import Engine
 from pywasihost.engines.binary import START_EXPORT, defer_start
+
+if TYPE_CHECKING:
+    from fs_backends import Backend
+
+pytest_plugins = ["fs_backends"]  # the backend fixture: host directories, then a MemoryFS
 
 
 def _ok(result: RunResult) -> bytes:
@@ -49,22 +55,26 @@ def frozen(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["chattr", "-i", str(path)], check=True)
 
 
-def test_open_mode_and_rights_as_toolchains_send_them(tmp_path: Path, frozen: Path) -> None:
+def test_open_mode_and_rights_as_toolchains_send_them(tmp_path: Path, frozen: Path, backend: Backend) -> None:
     """Go's read-only open (FD_FILESTAT_SET_SIZE and FD_ALLOCATE asked, not FD_WRITE) opens for
     reading on a read-only preopen and on a file the host cannot write; OFLAGS_DIRECTORY with those
     rights opens the directory; only FD_WRITE, CREAT and TRUNC are NOTCAPABLE on a read-only
-    preopen; SEEK/TELL are not granted beyond the inheriting rights."""
+    preopen; SEEK/TELL are not granted beyond the inheriting rights. The same on a MemoryFS copy
+    (where frozen.txt is an ordinary file: the rights alone make the open read-only)."""
     ro, rw = tmp_path / "ro", frozen.parent
     ro.mkdir()
     (ro / "data.txt").write_bytes(b"hello\n")
     (rw / "dir").mkdir()
     (rw / "dir" / "inner.txt").write_bytes(b"inner\n")
-    result = run_program("c/compat", "rights", preopens=[Preopen(ro, "/ro", readonly=True), Preopen(rw, "/rw")])
-    _ok(result)
-    assert sorted(os.listdir(ro)) == ["data.txt"] and (ro / "data.txt").read_bytes() == b"hello\n"
+    preopens = [backend.preopen(ro, "/ro", readonly=True), backend.preopen(rw, "/rw")]
+    _ok(run_program("c/compat", "rights", preopens=preopens))
+    view = backend.view(ro)
+    assert view.listdir() == ["data.txt"] and view.read_bytes("data.txt") == b"hello\n"
+    assert backend.view(rw).read_bytes("frozen.txt") == b"frozen\n"
+    backend.check_disk_untouched()
 
 
-def test_trailing_slashes_do_not_reach_through_symlinks(tmp_path: Path) -> None:
+def test_trailing_slashes_do_not_reach_through_symlinks(tmp_path: Path, backend: Backend) -> None:
     """rmdir("link/") and rename("link/", "x") are NOTDIR, mkdir("dl/") on a dangling link EXIST
     (Linux and wasmtime), link("file", "link/") NOENT, mkdir("file/") EXIST, open("file/", CREAT)
     ISDIR: nothing is removed, renamed or created through the links."""
@@ -75,29 +85,33 @@ def test_trailing_slashes_do_not_reach_through_symlinks(tmp_path: Path) -> None:
     (box / "link").symlink_to("dir")
     (box / "dl").symlink_to("newdir")
     (box / "file").write_bytes(b"file\n")
-    before = sorted(os.listdir(box))
-    _ok(run_program("c/compat", "slash", preopens=[Preopen(box, "/box")]))
-    assert sorted(os.listdir(box)) == before == ["dir", "dl", "file", "link"]
-    assert (box / "dir" / "keep").read_bytes() == b"keep" and os.readlink(box / "link") == "dir"
-    assert (box / "file").read_bytes() == b"file\n"
+    _ok(run_program("c/compat", "slash", preopens=[backend.preopen(box, "/box")]))
+    view = backend.view(box)
+    assert sorted(view.listdir()) == ["dir", "dl", "file", "link"]
+    assert view.read_bytes("dir/keep") == b"keep" and view.readlink("link") == "dir"
+    assert view.readlink("dl") == "newdir" and view.read_bytes("file") == b"file\n"
+    backend.check_disk_untouched()
 
 
-def test_readlink_never_reveals_a_host_path(tmp_path: Path) -> None:
+def test_readlink_never_reveals_a_host_path(tmp_path: Path, backend: Backend) -> None:
     """A symlink the host placed with an absolute target: PERM (cap-std's escape_attempt, which
-    wasmtime reports as PERM), and no byte of the target in the guest's buffer."""
+    wasmtime reports as PERM), and no byte of the target in the guest's buffer. On a MemoryFS the
+    host API places it (copied from the disk), and the guest's readlink refuses it the same way."""
     (tmp_path / "abs").symlink_to("/etc/passwd")
     (tmp_path / "rel").symlink_to("file")
-    _ok(run_program("c/compat", "readlink", preopens=[Preopen(tmp_path, "/d")]))
+    _ok(run_program("c/compat", "readlink", preopens=[backend.preopen(tmp_path, "/d")]))
+    assert backend.view(tmp_path).readlink("abs") == "/etc/passwd"  # the host still sees it
 
 
-def test_timestamps_before_1970_saturate_to_0(tmp_path: Path) -> None:
-    """A host file from 1960: stat succeeds with the times at 0 (no "argument out of range" trap)."""
+def test_timestamps_before_1970_saturate_to_0(tmp_path: Path, backend: Backend) -> None:
+    """A host file from 1960: stat succeeds with the times at 0 (no "argument out of range" trap);
+    copied into a MemoryFS, its times are 0 there too."""
     old = tmp_path / "old.txt"
     old.write_bytes(b"1960")
     ten_years = 10 * 365 * 86400 * 10**9
     os.utime(old, ns=(-ten_years, -ten_years))
     assert old.stat().st_mtime_ns < 0
-    _ok(run_program("c/compat", "oldtime", preopens=[Preopen(tmp_path, "/d")]))
+    _ok(run_program("c/compat", "oldtime", preopens=[backend.preopen(tmp_path, "/d")]))
 
 
 def test_deterministic_clocks_saturate_instead_of_overflowing() -> None:

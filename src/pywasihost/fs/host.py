@@ -21,7 +21,7 @@ from ..abi import Errno, Fdflags, Filestat, Filetype, Oflags, Rights
 from ..errors import WasiError
 from ..fdtable import NO_FLAGS, Descriptor, HostFd, filestat_from, filetype_of, set_times
 from .directory import DirectoryDescriptor
-from .resolve import Resolved, open_beneath, resolve
+from .resolve import Resolved, open_beneath, resolve, strip_slashes
 
 __all__ = [
     "DIRECTORY_RIGHTS",
@@ -55,9 +55,6 @@ WRITE_RIGHTS = (
 READONLY_MASK = ~WRITE_RIGHTS
 # The same as plain ints, for arithmetic on the path_open path (IntFlag operations cost ~1 us each).
 _DIRECTORY_RIGHTS, _FILE_RIGHTS, _READONLY_MASK = int(DIRECTORY_RIGHTS), int(FILE_RIGHTS), ~int(WRITE_RIGHTS)
-_FD_WRITE = R.FD_WRITE.value
-# Rights that a host file open for reading only cannot serve (the kernel would refuse them).
-_NEEDS_HOST_WRITE_MASK = ~int(R.FD_WRITE | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE)
 _HOST_READ = int(R.FD_READ | R.FD_READDIR)
 _O_DIRECTORY, _O_CREAT, _O_EXCL, _O_TRUNC = (
     f.value for f in (Oflags.DIRECTORY, Oflags.CREAT, Oflags.EXCL, Oflags.TRUNC)
@@ -154,12 +151,8 @@ class HostDirectory(DirectoryDescriptor, HostFd):
         Programs ask for more than they use (Go's read-only open asks for ``FD_FILESTAT_SET_SIZE``
         and ``FD_ALLOCATE``): those rights are dropped, not refused."""
         o, fdf = int(oflags), int(fdflags)
-        if o & _O_DIRECTORY and o & (_O_CREAT | _O_EXCL | _O_TRUNC):
-            raise WasiError(Errno.INVAL, "DIRECTORY cannot be combined with CREAT, EXCL or TRUNC")
         asked = int(base)
-        write = asked & _FD_WRITE
-        if (write or o & (_O_CREAT | _O_TRUNC)) and (self.readonly or not self._inheriting & _FD_WRITE):
-            raise WasiError(Errno.NOTCAPABLE, "cannot open for writing through this directory")
+        b, i, write = self._open_rights(o, asked, int(inheriting))
         if o & _O_DIRECTORY:
             flags = (os.O_RDWR if write else os.O_RDONLY) | os.O_DIRECTORY  # RDWR: the kernel says ISDIR
         elif write:
@@ -177,13 +170,10 @@ class HostDirectory(DirectoryDescriptor, HostFd):
                 if fdf & wasi_flag:
                     flags |= host_flag
         fd = open_beneath(self.fd, path, flags, 0o666, follow=follow, base_is_dir=True)
-        b, i = asked & self._inheriting, int(inheriting) & self._inheriting
         try:
             st = os.fstat(fd)
             if stat.S_ISDIR(st.st_mode):
                 return HostDirectory(fd, b & _DIRECTORY_RIGHTS, i, readonly=self.readonly, flags=fdflags)
-            if flags & (os.O_WRONLY | os.O_RDWR) == 0:
-                b &= _NEEDS_HOST_WRITE_MASK  # the host file is open for reading only
             return HostFd(fd, b & _FILE_RIGHTS, owned=True, inheriting=i, flags=fdflags, st=st, add_seek=False)
         except BaseException:
             os.close(fd)
@@ -193,7 +183,7 @@ class HostDirectory(DirectoryDescriptor, HostFd):
         """``mkdir``: a trailing slash is ignored, so ``dl/`` with ``dl`` a dangling symlink is
         ``EXIST`` (as on Linux and wasmtime), never a directory created at the link's target."""
         self._writable()
-        with self._at(_strip_slashes(path)[0], follow=False) as at:
+        with self._at(strip_slashes(path)[0], follow=False) as at:
             os.mkdir(at.name, 0o777, dir_fd=at.dir_fd)
 
     def stat_at(self, path: str, *, follow: bool) -> Filestat:
@@ -218,7 +208,7 @@ class HostDirectory(DirectoryDescriptor, HostFd):
         """``rmdir``: a trailing slash is ignored, so ``link/`` removes nothing through a symlink
         (``NOTDIR``: the link itself is not a directory)."""
         self._writable()
-        with self._at(_strip_slashes(path)[0], follow=False) as at:
+        with self._at(strip_slashes(path)[0], follow=False) as at:
             os.rmdir(at.name, dir_fd=at.dir_fd)
 
     def unlink_file(self, path: str) -> None:
@@ -260,7 +250,7 @@ class HostDirectory(DirectoryDescriptor, HostFd):
         never a symlink's target), and then require the entry renamed to be a directory."""
         self._writable()
         target = _same_backend(new_dir)
-        (old_name, old_slash), (new_name, new_slash) = _strip_slashes(old_path), _strip_slashes(new_path)
+        (old_name, old_slash), (new_name, new_slash) = strip_slashes(old_path), strip_slashes(new_path)
         with (
             self._at(old_name, follow=False) as old,
             target._at(new_name, follow=False) as new,
@@ -270,14 +260,6 @@ class HostDirectory(DirectoryDescriptor, HostFd):
                 if not stat.S_ISDIR(st.st_mode):
                     raise WasiError(Errno.NOTDIR, "a path ending with a slash names a directory")
             os.rename(old.name, new.name, src_dir_fd=old.dir_fd, dst_dir_fd=new.dir_fd)
-
-
-def _strip_slashes(path: str) -> tuple[str, bool]:
-    """``path`` without its trailing slashes, and whether it had any. Operations on the entry itself
-    (``mkdir``, ``rmdir``, ``rename``) take them off, as cap-std does, rather than letting the
-    resolver follow a final symlink because of them (the slash alone is kept: absolute, refused)."""
-    stripped = path.rstrip("/")
-    return (stripped, stripped != path) if stripped else (path, False)
 
 
 def _same_backend(d: Descriptor) -> HostDirectory:

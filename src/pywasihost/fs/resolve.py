@@ -40,7 +40,16 @@ from types import TracebackType
 from ..abi import Errno
 from ..errors import WasiError, errno_from_oserror
 
-__all__ = ["MAX_DEPTH", "MAX_PATH_BYTES", "MAX_SYMLINKS", "Resolved", "open_beneath", "resolve", "splice_symlink"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_PATH_BYTES",
+    "MAX_SYMLINKS",
+    "Resolved",
+    "open_beneath",
+    "resolve",
+    "splice_symlink",
+    "strip_slashes",
+]
 
 #: Longest guest path accepted, in UTF-8 bytes (Linux's PATH_MAX less its NUL).
 MAX_PATH_BYTES = 4096
@@ -368,3 +377,11 @@ def _open_final(where: Resolved, path: str, flags: int, mode: int) -> int:
         return os.open(where.name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=where.dir_fd)
     except OSError as exc:
         raise _oserror(exc) from exc
+
+
+def strip_slashes(path: str) -> tuple[str, bool]:
+    """``path`` without its trailing slashes, and whether it had any. Operations on the entry itself
+    (``mkdir``, ``rmdir``, ``rename``) take them off, as cap-std does, rather than letting the
+    resolver follow a final symlink because of them (the slash alone is kept: absolute, refused)."""
+    stripped = path.rstrip("/")
+    return (stripped, stripped != path) if stripped else (path, False)
