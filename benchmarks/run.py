@@ -21,7 +21,8 @@ How a figure is measured:
   ``os.wait4``), i.e. interpreter + engine + compiled module + what the run itself held;
 * start-up is different: each sample is a whole ``python -c`` process (interpreter start, imports,
   compile, instantiate, run hello world, exit) timed from spawn to exit by this process, averaged over
-  the workload's size in processes;
+  the workload's size in processes; pywasihost's processes use its compiled-module cache as a user's
+  would (warmed by one untimed process first), so its "compile" is a load; native wasmer compiles;
 * ``--repeat`` rounds (default 5); in each round the two hosts alternate (native first in even rounds,
   pywasihost first in odd ones); a host's time is the median over the rounds; the ratio is
   pywasihost / native; the geometric mean is over every workload's ratio.
@@ -209,11 +210,13 @@ def _one_sample(workload: Workload, host: str, size: int, data: Path, scratch: P
     stderr_path = scratch / "stderr.txt"
     if workload.name == STARTUP:
         times, rss = [], 0
-        for _ in range(size):
+        for sample in range(-1, size):  # sample -1: untimed, fills pywasihost's compiled-module cache
             argv = [sys.executable, "-c", startup_code(host), str(workload.wasm)]
             code, maxrss, wall = _spawn(argv, stderr_path)
             if code != 0:
                 raise BenchmarkError(f"{workload.name} on {host}: exit {code}: {stderr_path.read_text()[-2000:]}")
+            if sample < 0:
+                continue
             times.append(wall)
             rss = max(rss, maxrss)
         return statistics.fmean(times), rss

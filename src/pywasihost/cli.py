@@ -3,6 +3,7 @@
     pywasihost [run] [--dir HOST[::GUEST]] [--env KEY[=VALUE]] [--trace] ... MODULE.wasm [ARGS...]
     pywasihost run --invoke NAME MODULE.wasm [ARGS...]    # call an export, print its results
     pywasihost inspect MODULE.wasm
+    pywasihost cache info|clear
     pywasihost --version
 
 A thin layer over the public API (:class:`WasiConfig`, :func:`run`, :func:`describe_module`): the
@@ -121,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
         help="most linear memory the guest may grow to, in bytes or with K/M/G (memory.grow fails beyond)",
     )
     r.add_argument("--fuel", type=int, metavar="UNITS", help="instruction budget (wasmtime only); traps when spent")
+    r.add_argument("--no-cache", action="store_true", help="compile without the compiled-module cache")
     r.add_argument("module", metavar="MODULE.wasm")
     r.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the guest, as given")
     i = sub.add_parser(
@@ -130,6 +132,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     _engine_option(i)
     i.add_argument("module", metavar="MODULE.wasm")
+    c = sub.add_parser(
+        "cache",
+        help="show or clear the compiled-module cache",
+        description="The compiled-module cache ($XDG_CACHE_HOME/pywasihost, default ~/.cache/pywasihost).",
+    )
+    c.add_argument("action", choices=["info", "clear"], help="info: where, state, size; clear: remove every entry")
     return p
 
 
@@ -256,12 +264,12 @@ def _run(opts: argparse.Namespace) -> int:
         config.trace = config.trace or opts.trace  # PYWASIHOST_TRACE=1 works without --trace too
         try:
             if opts.invoke:
-                with WasiInstance(wasm, config, engine=opts.engine) as inst:
+                with WasiInstance(wasm, config, engine=opts.engine, cache=not opts.no_cache) as inst:
                     try:
                         return _invoke(inst, opts.invoke, opts.args)
                     except ProcExit as exit_:
                         return exit_.code
-            return run(wasm, config, engine=opts.engine).exit_code
+            return run(wasm, config, engine=opts.engine, cache=not opts.no_cache).exit_code
         except (LinkError, ValueError) as exc:
             raise UsageError(f"{path}: {exc}") from None
 
@@ -277,7 +285,18 @@ def _inspect(opts: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = ("run", "inspect")
+def _cache(opts: argparse.Namespace) -> int:
+    from .cache import default_cache
+
+    cache = default_cache()
+    if opts.action == "clear":
+        print(f"removed {cache.clear()} compiled modules from {cache.directory}")
+    else:
+        sys.stdout.write(cache.info().format())
+    return 0
+
+
+COMMANDS = ("run", "inspect", "cache")
 
 
 def _with_command(argv: list[str]) -> list[str]:
@@ -301,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     opts = _parser().parse_args(argv)
     if opts.command == "run" and not opts.invoke:  # --invoke's ARGS are numbers, never a "--"
         opts.args = _guest_args(argv, opts)
+    if opts.command == "cache":
+        return _cache(opts)
     try:
         return _run(opts) if opts.command == "run" else _inspect(opts)
     except EngineUnavailable as exc:  # no engine (or not the one asked for) imports on this Python

@@ -8,7 +8,10 @@ A Python exception raised in a host function comes out of the wasm call unchange
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ..errors import Trap
@@ -79,6 +82,26 @@ class WasmerInstance:
         return [name for name, _ in self.instance.exports]
 
 
+def _distribution_version(package: Any, distribution: str) -> str:
+    """The version in the ``*.dist-info`` name next to ``package`` (importlib.metadata costs ~10 ms
+    of imports at start-up); "unknown" when there is none."""
+    site = Path(package.__file__).resolve().parent.parent
+    for info in site.glob(f"{distribution}-*.dist-info"):
+        return info.name[len(distribution) + 1 : -len(".dist-info")]
+    return "unknown"
+
+
+def _host_cpu() -> str:
+    """The machine and a digest of its CPU feature flags: Cranelift compiles for the host's features."""
+    flags = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line for line in f if line.startswith(("flags", "Features"))), "")
+    except OSError:  # not Linux: the machine name alone
+        pass
+    return f"{os.uname().machine} cpu-flags:{hashlib.sha256(flags.encode()).hexdigest()[:16]}"
+
+
 class WasmerEngine:
     """wasmer 1.1: no way to interrupt wasm code (a timeout is checked at host calls only); a memory
     limit is applied by lowering the module's declared memory maximum and compiling it again."""
@@ -91,12 +114,31 @@ class WasmerEngine:
     def __init__(self) -> None:
         self.version = wasmer.__version__
         self.store = wasmer.Store(wasmer.engine.Universal(Compiler))
+        self._cache_tag: str | None = None
 
     def compile(self, wasm: bytes) -> WasmerModule:
         try:
             return WasmerModule(self, wasmer.Module(self.store, wasm), wasm)
         except (ValueError, RuntimeError) as exc:
             raise ValueError(f"not a valid WebAssembly module: {exc}") from None
+
+    @property
+    def cache_tag(self) -> str:
+        if self._cache_tag is None:
+            import wasmer_compiler_cranelift
+
+            cranelift = _distribution_version(wasmer_compiler_cranelift, "wasmer_compiler_cranelift")
+            self._cache_tag = f"wasmer {wasmer.__version__} universal cranelift {cranelift} {_host_cpu()}"
+        return self._cache_tag
+
+    def serialize(self, module: CompiledModule) -> bytes:
+        if not isinstance(module, WasmerModule):
+            raise TypeError(f"{module!r} was not compiled by this wasmer engine")
+        data: bytes = module.module.serialize()
+        return data
+
+    def deserialize(self, data: bytes) -> WasmerModule:
+        return WasmerModule(wasmer.Module.deserialize(self.store, data))
 
     def instantiate(
         self, module: CompiledModule, functions: HostFunctions, limits: InstanceLimits = NO_LIMITS
