@@ -106,11 +106,11 @@ def test_cache_false_neither_reads_nor_writes(counting: CountingEngine, tmp_path
 
 def test_the_default_directory_follows_xdg_cache_home(monkeypatch: Any, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert default_cache_dir() == tmp_path / "pywasihost"
+    assert default_cache_dir() == str(tmp_path / "pywasihost")
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # ignored, as the XDG spec says
-    assert default_cache_dir() == Path.home() / ".cache" / "pywasihost"
+    assert default_cache_dir() == str(Path.home() / ".cache" / "pywasihost")
     monkeypatch.delenv("XDG_CACHE_HOME")
-    assert default_cache_dir() == Path.home() / ".cache" / "pywasihost"
+    assert default_cache_dir() == str(Path.home() / ".cache" / "pywasihost")
 
 
 @pytest.mark.parametrize(
@@ -224,7 +224,7 @@ def test_least_recently_used_entries_are_evicted_past_the_cap(counting: Counting
     names = ["c/args_env", "c/clock", "c/custom", "c/fsutil"]
     wasm = {name: program(name).read_bytes() for name in names}
     big = ModuleCache(tmp_path)
-    paths = {name: big.entry_path(counting.cache_tag, wasm[name]) for name in names}
+    paths = {name: Path(big.entry_path(counting.cache_tag, wasm[name])) for name in names}
     for when, name in enumerate(names[:3], start=1):
         big.compile(counting, wasm[name])
         os.utime(paths[name], (when * 1000, when * 1000))  # args_env oldest, then clock, then custom

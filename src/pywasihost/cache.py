@@ -24,13 +24,12 @@ The cache talks to engines only through ``cache_tag``, ``serialize`` and ``deser
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import stat
 import sys
-import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -44,16 +43,17 @@ _SUFFIX = ".module"
 _TMP_PREFIX = ".tmp-"
 _STALE_TMP_SECONDS = 3600  # a temporary file this old belongs to a writer that died
 _warned: set[str] = set()
-_defaults: dict[Path, ModuleCache] = {}
+_defaults: dict[str, ModuleCache] = {}
+_tmp_names = itertools.count()  # with the pid: a temporary file name no other writer uses
 
 
-def default_cache_dir() -> Path:
+def default_cache_dir() -> str:
     """``$XDG_CACHE_HOME/pywasihost``, or ``~/.cache/pywasihost`` (a relative XDG path is ignored, as
     the XDG spec says)."""
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):
         base = os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base, "pywasihost")
+    return os.path.join(base, "pywasihost")
 
 
 def default_cache() -> ModuleCache:
@@ -64,14 +64,14 @@ def default_cache() -> ModuleCache:
     return _defaults[directory]
 
 
-def _warn_once(directory: Path, message: str) -> None:
+def _warn_once(directory: str, message: str) -> None:
     key = f"{directory}\0{message}"
     if key not in _warned:
         _warned.add(key)
         print(f"pywasihost: compiled-module cache not used: {message}", file=sys.stderr)
 
 
-def _private_problem(path: Path, st: os.stat_result) -> str:
+def _private_problem(path: str, st: os.stat_result) -> str:
     """Why ``path`` (with ``st``) cannot be trusted with compiled code; "" when it can."""
     uid = os.geteuid()
     if st.st_uid != uid:
@@ -85,7 +85,7 @@ def _private_problem(path: Path, st: os.stat_result) -> str:
 class CacheInfo:
     """What ``pywasihost cache info`` prints."""
 
-    directory: Path
+    directory: str
     problem: str  # why the cache is not used; "" when it is
     entries: int
     total_bytes: int
@@ -105,7 +105,7 @@ class ModuleCache:
     """Compiled modules in ``directory`` (default :func:`default_cache_dir`), at most ``max_bytes``."""
 
     def __init__(self, directory: str | os.PathLike[str] | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES):
-        self.directory = Path(directory) if directory is not None else default_cache_dir()
+        self.directory = os.fspath(directory) if directory is not None else default_cache_dir()
         self.max_bytes = max_bytes
 
     # -- compile through the cache -----------------------------------------------------------------
@@ -124,9 +124,9 @@ class ModuleCache:
             self._store(engine, tag, module, path)
         return module
 
-    def entry_path(self, tag: str, wasm: bytes) -> Path:
+    def entry_path(self, tag: str, wasm: bytes) -> str:
         key = hashlib.sha256(tag.encode() + b"\0" + hashlib.sha256(wasm).digest()).hexdigest()
-        return self.directory / f"{key}{_SUFFIX}"
+        return os.path.join(self.directory, key + _SUFFIX)
 
     def problem(self) -> str:
         """Why the directory cannot be used (made if missing, mode 0700); "" when it can."""
@@ -146,7 +146,7 @@ class ModuleCache:
     def _header(tag: str) -> bytes:
         return _MAGIC + tag.encode() + b"\n"
 
-    def _load(self, engine: Engine, tag: str, path: Path) -> CompiledModule | None:
+    def _load(self, engine: Engine, tag: str, path: str) -> CompiledModule | None:
         """The module in entry ``path``; None (and the entry removed) when it is missing or not intact."""
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
@@ -175,12 +175,12 @@ class ModuleCache:
             pass
         return module
 
-    def _store(self, engine: Engine, tag: str, module: CompiledModule, path: Path) -> None:
+    def _store(self, engine: Engine, tag: str, module: CompiledModule, path: str) -> None:
         try:
             payload = engine.serialize(module)
         except Exception:  # an engine or module that cannot be serialized: simply not cached
             return
-        tmp = self.directory / f"{_TMP_PREFIX}{os.getpid()}-{threading.get_ident()}-{time.monotonic_ns()}"
+        tmp = os.path.join(self.directory, f"{_TMP_PREFIX}{os.getpid()}-{next(_tmp_names)}")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
             with open(fd, "wb") as f:
@@ -195,7 +195,7 @@ class ModuleCache:
         self.evict()
 
     @staticmethod
-    def _remove(path: Path) -> None:
+    def _remove(path: str) -> None:
         try:
             os.unlink(path)
         except OSError:
@@ -203,7 +203,8 @@ class ModuleCache:
 
     # -- management --------------------------------------------------------------------------------
 
-    def _entries(self) -> list[tuple[Path, os.stat_result]]:
+    def _files(self) -> list[tuple[str, bool, os.stat_result]]:
+        """(path, is an entry (not a temporary file), stat) of every regular file the cache made."""
         found = []
         try:
             names = os.listdir(self.directory)
@@ -211,13 +212,13 @@ class ModuleCache:
             return []
         for name in names:
             if name.endswith(_SUFFIX) or name.startswith(_TMP_PREFIX):
-                path = self.directory / name
+                path = os.path.join(self.directory, name)
                 try:
                     st = os.lstat(path)
                 except OSError:  # removed meanwhile by another process
                     continue
                 if stat.S_ISREG(st.st_mode):
-                    found.append((path, st))
+                    found.append((path, not name.startswith(_TMP_PREFIX), st))
         return found
 
     def evict(self) -> None:
@@ -225,12 +226,11 @@ class ModuleCache:
         temporary files of writers that died)."""
         now = time.time()
         entries = []
-        for path, st in self._entries():
-            if path.name.startswith(_TMP_PREFIX):
-                if now - st.st_mtime > _STALE_TMP_SECONDS:
-                    self._remove(path)
-            else:
+        for path, is_entry, st in self._files():
+            if is_entry:
                 entries.append((st.st_mtime_ns, st.st_size, path))
+            elif now - st.st_mtime > _STALE_TMP_SECONDS:
+                self._remove(path)
         total = sum(size for _, size, _ in entries)
         for _, size, path in sorted(entries):
             if total <= self.max_bytes:
@@ -239,15 +239,13 @@ class ModuleCache:
             total -= size
 
     def info(self) -> CacheInfo:
-        entries = [st for path, st in self._entries() if path.name.endswith(_SUFFIX)]
-        return CacheInfo(
-            self.directory, self.problem(), len(entries), sum(st.st_size for st in entries), self.max_bytes
-        )
+        sizes = [st.st_size for _, is_entry, st in self._files() if is_entry]
+        return CacheInfo(self.directory, self.problem(), len(sizes), sum(sizes), self.max_bytes)
 
     def clear(self) -> int:
         """Remove every entry (and temporary file); the number of entries removed."""
         removed = 0
-        for path, _ in self._entries():
+        for path, is_entry, _ in self._files():
             self._remove(path)
-            removed += path.name.endswith(_SUFFIX)
+            removed += is_entry
         return removed

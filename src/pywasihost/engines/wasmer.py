@@ -8,10 +8,8 @@ A Python exception raised in a host function comes out of the wasm call unchange
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from ..errors import Trap
@@ -82,17 +80,20 @@ class WasmerInstance:
         return [name for name, _ in self.instance.exports]
 
 
-def _distribution_version(package: Any, distribution: str) -> str:
-    """The version in the ``*.dist-info`` name next to ``package`` (importlib.metadata costs ~10 ms
-    of imports at start-up); "unknown" when there is none."""
-    site = Path(package.__file__).resolve().parent.parent
-    for info in site.glob(f"{distribution}-*.dist-info"):
-        return info.name[len(distribution) + 1 : -len(".dist-info")]
+def _distribution_version(package_file: str, distribution: str) -> str:
+    """The version in the ``*.dist-info`` name next to the package of ``package_file``
+    (importlib.metadata costs ~10 ms of imports at start-up); "unknown" when there is none."""
+    site = os.path.dirname(os.path.dirname(os.path.realpath(package_file)))
+    for name in os.listdir(site):
+        if name.startswith(f"{distribution}-") and name.endswith(".dist-info"):
+            return name[len(distribution) + 1 : -len(".dist-info")]
     return "unknown"
 
 
 def _host_cpu() -> str:
     """The machine and a digest of its CPU feature flags: Cranelift compiles for the host's features."""
+    import hashlib
+
     flags = ""
     try:
         with open("/proc/cpuinfo") as f:
@@ -127,7 +128,7 @@ class WasmerEngine:
         if self._cache_tag is None:
             import wasmer_compiler_cranelift
 
-            cranelift = _distribution_version(wasmer_compiler_cranelift, "wasmer_compiler_cranelift")
+            cranelift = _distribution_version(wasmer_compiler_cranelift.__file__, "wasmer_compiler_cranelift")
             self._cache_tag = f"wasmer {wasmer.__version__} universal cranelift {cranelift} {_host_cpu()}"
         return self._cache_tag
 
