@@ -326,3 +326,24 @@ def test_cli_warns_once_about_a_directory_others_can_write(tmp_path: Path) -> No
         "(mode 777; chmod go-w it)\n"
     )
     assert b"state: not used: " in cli(tmp_path, "cache", "info").stdout
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo"])
+def test_something_else_in_an_entry_s_place_is_not_read(
+    counting: CountingEngine, tmp_path: Path, kind: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    cache = ModuleCache(tmp_path)
+    entry = Path(cache.entry_path(counting.cache_tag, program(HELLO).read_bytes()))
+    if kind == "directory":
+        entry.mkdir()
+    else:
+        os.mkfifo(entry)
+    run_hello(counting, cache)  # not read (a FIFO would block the run): compiled
+    run_hello(counting, cache)
+    err = capfd.readouterr().err
+    if kind == "directory":  # cannot be renamed over: never cached, said once
+        assert (counting.compiled, counting.deserialized) == (2, 0)
+        assert err.count("\n") == 1 and "cannot write in" in err
+    else:  # the entry is renamed over the FIFO
+        assert (counting.compiled, counting.deserialized) == (1, 1)
+        assert err == "" and entry.is_file()

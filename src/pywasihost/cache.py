@@ -148,15 +148,16 @@ class ModuleCache:
 
     def _load(self, engine: Engine, tag: str, path: str) -> CompiledModule | None:
         """The module in entry ``path``; None (and the entry removed) when it is missing or not intact."""
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        try:  # O_NONBLOCK: a FIFO in its place must not hang the run
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
         except OSError:  # missing (a miss), or a symlink (not ours): compiled and replaced
             return None
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            os.close(fd)
+            return None  # a directory or a FIFO: not read, not removed; the write fails and says so
         with open(fd, "rb") as f:
-            if _private_problem(path, os.fstat(fd)):
-                data = b""
-            else:
-                data = f.read()
+            data = b"" if _private_problem(path, st) else f.read()
         header = self._header(tag)
         start = len(header) + 32
         payload = memoryview(data)[start:]
