@@ -156,17 +156,17 @@ class ModuleCache:
         if not stat.S_ISREG(st.st_mode):
             os.close(fd)
             return None  # a directory or a FIFO: not read, not removed; the write fails and says so
-        with open(fd, "rb") as f:
-            data = b"" if _private_problem(path, st) else f.read()
         header = self._header(tag)
-        start = len(header) + 32
-        payload = memoryview(data)[start:]
-        intact = data.startswith(header) and hashlib.sha256(payload).digest() == data[len(header) : start]
+        with open(fd, "rb") as f:
+            private = not _private_problem(path, st)
+            head = f.read(len(header) + 32) if private else b""
+            payload = f.read() if private else b""
+        intact = head[: len(header)] == header and hashlib.sha256(payload).digest() == head[len(header) :]
         if not intact:  # truncated, corrupt, another format, or not private
             self._remove(path)
             return None
         try:
-            module = engine.deserialize(bytes(payload))
+            module = engine.deserialize(payload)
         except Exception:  # intact bytes the engine still refuses: compiled again
             self._remove(path)
             return None
