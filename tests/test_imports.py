@@ -5,6 +5,7 @@ CLI loads argparse and what the command it runs needs, nothing else."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -51,6 +52,20 @@ def test_every_public_name_resolves_and_star_import_gives_them_all() -> None:
     star: dict[str, object] = {}
     exec("from pywasihost import *", star)
     assert set(star) - {"__builtins__"} == set(names)
+
+
+def test_the_type_checkers_all_is_the_runtime_all() -> None:
+    """``__all__`` is written out for type checkers (under ``if TYPE_CHECKING``) and built from
+    ``_LAZY`` at run time: both must name the same things."""
+    tree = ast.parse(open(pywasihost.__file__).read())
+    static: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+            if isinstance(target, ast.Name) and target.id == "__all__" and isinstance(node.value, ast.List):
+                static += [ast.literal_eval(e) for e in node.value.elts]
+    assert len(static) == len(set(static)) > 40
+    assert set(static) | set(_generated.__all__) == set(pywasihost.__all__)
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:
