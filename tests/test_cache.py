@@ -18,7 +18,17 @@ import pywasihost
 from conftest import program
 from pywasihost import CAPTURE, WasiConfig
 from pywasihost.cache import ModuleCache, default_cache_dir
-from pywasihost.engines import CompiledModule, Engine, EngineInstance
+from pywasihost.engines import (
+    CompiledModule,
+    Engine,
+    EngineInstance,
+    HostFunctions,
+    InstanceLimits,
+    available_engines,
+    compile_module,
+    get_engine,
+)
+from pywasihost.engines.base import NO_LIMITS
 
 HELLO = "c/args_env"
 
@@ -29,6 +39,10 @@ class CountingEngine:
     def __init__(self, inner: Engine) -> None:
         self.inner = inner
         self.name = inner.name
+        self.version = inner.version
+        self.interrupts_wasm = inner.interrupts_wasm
+        self.supports_fuel = inner.supports_fuel
+        self.host_calls = inner.host_calls
         self.compiled = 0
         self.deserialized = 0
 
@@ -43,16 +57,14 @@ class CountingEngine:
     def serialize(self, module: CompiledModule) -> bytes:
         return self.inner.serialize(module)
 
-    def deserialize(self, data: bytes) -> CompiledModule:
+    def deserialize(self, data: bytes, wasm: bytes) -> CompiledModule:
         self.deserialized += 1
-        return self.inner.deserialize(data)
+        return self.inner.deserialize(data, wasm)
 
     def instantiate(
-        self,
-        module: CompiledModule,
-        functions: dict[tuple[str, str], tuple[Callable[..., Any], tuple[str, ...], tuple[str, ...]]],
+        self, module: CompiledModule, functions: HostFunctions, limits: InstanceLimits = NO_LIMITS
     ) -> EngineInstance:
-        return self.inner.instantiate(module, functions)
+        return self.inner.instantiate(module, functions, limits)
 
 
 def run_hello(engine: Engine, cache: ModuleCache | bool) -> None:
@@ -93,6 +105,63 @@ def test_the_key_is_the_module_and_the_engine_tag(counting: CountingEngine, tmp_
     assert cache.entry_path(tag, wasm) != cache.entry_path(tag, other)
     assert cache.entry_path(tag, wasm) != cache.entry_path(tag + " another CPU", wasm)
     assert counting.name in tag
+
+
+def test_the_tag_names_the_engine_its_version_and_its_code_options(engine: Engine) -> None:
+    tag = engine.cache_tag
+    assert tag.startswith(f"{engine.name} {engine.version} ") and "cpu-flags:" in tag
+    if engine.name == "wasmtime":  # the Config options that change its code (wasmer has none to set)
+        assert "epoch_interruption=True memory_may_move=False" in tag
+    else:
+        assert "cranelift" in tag
+
+
+def test_a_module_loaded_from_the_cache_keeps_its_wasm_for_the_limits(counting: CountingEngine, tmp_path: Path) -> None:
+    """Limits that need the module compiled again (max_memory on wasmer, fuel on wasmtime) work on a
+    module loaded from the cache: it keeps the wasm it came from."""
+    cache = ModuleCache(tmp_path)
+    grow = program("wat/grow").read_bytes()
+    cache.compile(counting, grow)
+    module = cache.compile(counting, grow)
+    assert (counting.compiled, counting.deserialized) == (1, 1)
+    assert pywasihost.run(module, WasiConfig(max_memory=64 << 20)).exit_code == 1  # the 1 GiB grow refused
+    assert pywasihost.run(module).exit_code == 0
+    if counting.supports_fuel:  # wasmtime: a fuel engine of its own compiles the module again, uncached
+        spin = program("wat/spin").read_bytes()
+        cache.compile(counting, spin)
+        with pytest.raises(pywasihost.Trap, match=r"ran out of fuel \(10000 units\)"):
+            pywasihost.run(cache.compile(counting, spin), WasiConfig(fuel=10_000))
+        assert (counting.compiled, counting.deserialized) == (2, 2)
+        assert len(entries(tmp_path)) == 2
+
+
+def test_the_auto_fallback_is_cached_as_the_engine_that_compiles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A module wasmer cannot compile runs on wasmtime under "auto": its entry is wasmtime's, and the
+    next run loads it (wasmer, where it imports, is tried first each time: it has no entry for it)."""
+    wasmtime = get_engine("wasmtime")
+    calls: list[str] = []
+    real_compile, real_deserialize = wasmtime.compile, wasmtime.deserialize
+
+    def compile(wasm: bytes) -> CompiledModule:
+        calls.append("compile")
+        return real_compile(wasm)
+
+    def deserialize(data: bytes, wasm: bytes) -> CompiledModule:
+        calls.append("deserialize")
+        return real_deserialize(data, wasm)
+
+    monkeypatch.setattr(wasmtime, "compile", compile)
+    monkeypatch.setattr(wasmtime, "deserialize", deserialize)
+    wasm = program("wat/simd_final").read_bytes()
+    cache = ModuleCache(tmp_path)
+    for _ in range(2):
+        assert compile_module(wasm, "auto", cache).engine is wasmtime
+    assert calls == ["compile", "deserialize"]
+    assert entries(tmp_path) == [Path(cache.entry_path(wasmtime.cache_tag, wasm))]
+    fallbacks = capfd.readouterr().err.count("wasmer cannot compile this module")
+    assert fallbacks == (2 if available_engines()["wasmer"] is None else 0)
 
 
 def test_cache_false_neither_reads_nor_writes(counting: CountingEngine, tmp_path: Path, monkeypatch: Any) -> None:

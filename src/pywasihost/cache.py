@@ -118,7 +118,7 @@ class ModuleCache:
             return engine.compile(wasm)
         tag = engine.cache_tag
         path = self.entry_path(tag, wasm)
-        module = self._load(engine, tag, path)
+        module = self._load(engine, tag, path, wasm)
         if module is None:
             module = engine.compile(wasm)
             self._store(engine, tag, module, path)
@@ -146,7 +146,7 @@ class ModuleCache:
     def _header(tag: str) -> bytes:
         return _MAGIC + tag.encode() + b"\n"
 
-    def _load(self, engine: Engine, tag: str, path: str) -> CompiledModule | None:
+    def _load(self, engine: Engine, tag: str, path: str, wasm: bytes) -> CompiledModule | None:
         """The module in entry ``path``; None (and the entry removed) when it is missing or not intact."""
         try:  # O_NONBLOCK: a FIFO in its place must not hang the run
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
@@ -166,7 +166,7 @@ class ModuleCache:
             self._remove(path)
             return None
         try:
-            module = engine.deserialize(payload)
+            module = engine.deserialize(payload, wasm)
         except Exception:  # intact bytes the engine still refuses: compiled again
             self._remove(path)
             return None

@@ -8,13 +8,13 @@ A Python exception raised in a host function comes out of the wasm call unchange
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
 from ..errors import Trap
 from .base import NO_LIMITS, CompiledModule, HostFunctions, ImportSpec, InstanceLimits, LinkError
 from .binary import cap_memory
+from .cachetag import distribution_version, host_cpu
 
 try:
     import wasmer
@@ -80,29 +80,6 @@ class WasmerInstance:
         return [name for name, _ in self.instance.exports]
 
 
-def _distribution_version(package_file: str, distribution: str) -> str:
-    """The version in the ``*.dist-info`` name next to the package of ``package_file``
-    (importlib.metadata costs ~10 ms of imports at start-up); "unknown" when there is none."""
-    site = os.path.dirname(os.path.dirname(os.path.realpath(package_file)))
-    for name in os.listdir(site):
-        if name.startswith(f"{distribution}-") and name.endswith(".dist-info"):
-            return name[len(distribution) + 1 : -len(".dist-info")]
-    return "unknown"
-
-
-def _host_cpu() -> str:
-    """The machine and a digest of its CPU feature flags: Cranelift compiles for the host's features."""
-    import hashlib
-
-    flags = ""
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next((line for line in f if line.startswith(("flags", "Features"))), "")
-    except OSError:  # not Linux: the machine name alone
-        pass
-    return f"{os.uname().machine} cpu-flags:{hashlib.sha256(flags.encode()).hexdigest()[:16]}"
-
-
 class WasmerEngine:
     """wasmer 1.1: no way to interrupt wasm code (a timeout is checked at host calls only); a memory
     limit is applied by lowering the module's declared memory maximum and compiling it again."""
@@ -128,8 +105,8 @@ class WasmerEngine:
         if self._cache_tag is None:
             import wasmer_compiler_cranelift
 
-            cranelift = _distribution_version(wasmer_compiler_cranelift.__file__, "wasmer_compiler_cranelift")
-            self._cache_tag = f"wasmer {wasmer.__version__} universal cranelift {cranelift} {_host_cpu()}"
+            cranelift = distribution_version(wasmer_compiler_cranelift.__file__, "wasmer_compiler_cranelift")
+            self._cache_tag = f"wasmer {wasmer.__version__} universal cranelift {cranelift} {host_cpu()}"
         return self._cache_tag
 
     def serialize(self, module: CompiledModule) -> bytes:
@@ -138,8 +115,8 @@ class WasmerEngine:
         data: bytes = module.module.serialize()
         return data
 
-    def deserialize(self, data: bytes) -> WasmerModule:
-        return WasmerModule(wasmer.Module.deserialize(self.store, data))
+    def deserialize(self, data: bytes, wasm: bytes) -> WasmerModule:
+        return WasmerModule(self, wasmer.Module.deserialize(self.store, data), wasm)
 
     def instantiate(
         self, module: CompiledModule, functions: HostFunctions, limits: InstanceLimits = NO_LIMITS
