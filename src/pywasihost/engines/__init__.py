@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from .base import (
     NATIVE,
@@ -24,6 +24,9 @@ from .base import (
     LimitError,
     LinkError,
 )
+
+if TYPE_CHECKING:
+    from ..cache import ModuleCache
 
 __all__ = [
     "ENGINE_NAMES",
@@ -128,23 +131,28 @@ def default_engine(choice: EngineChoice = None) -> Engine:
     raise EngineUnavailable("no WebAssembly engine imports on this Python (" + "; ".join(reasons) + ")")
 
 
-def compile_module(wasm: bytes, choice: EngineChoice = None) -> CompiledModule:
-    """Compile ``wasm`` with the chosen engine.
+def compile_module(wasm: bytes, choice: EngineChoice = None, cache: ModuleCache | None = None) -> CompiledModule:
+    """Compile ``wasm`` with the chosen engine (through ``cache``, if given, keyed by the engine that
+    compiles: the fallback's modules are cached as the fallback's).
 
     ``"auto"`` falls back to the next engine for a module the first cannot compile (one line on
     stderr says so); an explicit engine that cannot compile it raises ``ValueError`` naming the engine
     that can, if one can.
     """
+
+    def compile_with(engine: Engine) -> CompiledModule:
+        return engine.compile(wasm) if cache is None else cache.compile(engine, wasm)
+
     resolved = resolve_choice(choice)
     engine = default_engine(resolved)
     try:
-        return engine.compile(wasm)
+        return compile_with(engine)
     except ValueError as first:
         others = [n for n in ENGINE_NAMES if n != engine.name]
         for name in others:
             try:
                 other = get_engine(name)
-                module = other.compile(wasm)
+                module = compile_with(other)
             except (EngineUnavailable, ValueError):
                 continue
             if resolved == "auto":

@@ -119,6 +119,20 @@ class Engine(Protocol):
     def compile(self, wasm: bytes) -> CompiledModule:
         """Compile a module (``ValueError`` with the engine's reason if it cannot)."""
 
+    @property
+    def cache_tag(self) -> str:
+        """What a compiled module depends on besides the wasm bytes: engine name and version,
+        compiler, every option that changes the code, and the host CPU. :mod:`pywasihost.cache` keys
+        its entries by it."""
+
+    def serialize(self, module: CompiledModule) -> bytes:
+        """The compiled code of ``module``, for :meth:`deserialize` by an engine of the same tag."""
+
+    def deserialize(self, data: bytes, wasm: bytes) -> CompiledModule:
+        """A module from :meth:`serialize`'s bytes, compiled from ``wasm`` (kept by engines that
+        compile it again for some limits). Runs native code from ``data``: only give it bytes this
+        engine (same ``cache_tag``) produced, intact (the cache checks a hash first)."""
+
     def instantiate(
         self, module: CompiledModule, functions: HostFunctions, limits: InstanceLimits = NO_LIMITS
     ) -> EngineInstance: ...

@@ -14,6 +14,7 @@ from typing import Any
 from ..errors import Trap
 from .base import NO_LIMITS, CompiledModule, HostFunctions, ImportSpec, InstanceLimits, LinkError
 from .binary import cap_memory, defer_start
+from .cachetag import distribution_version, host_cpu
 
 try:
     import wasmer
@@ -92,6 +93,7 @@ class WasmerEngine:
     def __init__(self) -> None:
         self.version = wasmer.__version__
         self.store = wasmer.Store(wasmer.engine.Universal(Compiler))
+        self._cache_tag: str | None = None
 
     def compile(self, wasm: bytes) -> WasmerModule:
         wasm, start = defer_start(wasm)  # a start function calling WASI needs memory bound first
@@ -99,6 +101,28 @@ class WasmerEngine:
             return WasmerModule(self, wasmer.Module(self.store, wasm), wasm, start)
         except (ValueError, RuntimeError) as exc:
             raise ValueError(f"not a valid WebAssembly module: {exc}") from None
+
+    @property
+    def cache_tag(self) -> str:
+        if self._cache_tag is None:
+            import wasmer_compiler_cranelift
+
+            cranelift = distribution_version(wasmer_compiler_cranelift.__file__, "wasmer_compiler_cranelift")
+            self._cache_tag = f"wasmer {wasmer.__version__} universal cranelift {cranelift} {host_cpu()}"
+        return self._cache_tag
+
+    def serialize(self, module: CompiledModule) -> bytes:
+        if not isinstance(module, WasmerModule):
+            raise TypeError(f"{module!r} was not compiled by this wasmer engine")
+        data: bytes = module.module.serialize()
+        return data
+
+    def deserialize(self, data: bytes, wasm: bytes) -> WasmerModule:
+        """A module :meth:`serialize` gave, compiled from ``wasm`` by :meth:`compile`: the start
+        function compile deferred is derived from ``wasm`` again (and the binary it compiled kept, for
+        ``max_memory``), so that a cached module runs its start function as a fresh one does."""
+        wasm, start = defer_start(wasm)
+        return WasmerModule(self, wasmer.Module.deserialize(self.store, data), wasm, start)
 
     def instantiate(
         self, module: CompiledModule, functions: HostFunctions, limits: InstanceLimits = NO_LIMITS

@@ -33,6 +33,7 @@ from typing import Any
 from ..errors import Timeout, Trap
 from .base import NATIVE, NO_LIMITS, CompiledModule, HostFunctions, ImportSpec, InstanceLimits, LimitError, LinkError
 from .binary import defer_start
+from .cachetag import distribution_version, host_cpu
 
 try:
     import wasmtime
@@ -46,6 +47,12 @@ _VALTYPES = {"i32": wasmtime.ValType.i32, "i64": wasmtime.ValType.i64, "f32": wa
 _VALTYPES["f64"] = wasmtime.ValType.f64
 _NO_DEADLINE = 1 << 62  # epoch ticks: never reached
 _TICK = 0.01  # seconds between epoch increments while a timed call runs
+
+# The engine options that change compiled code, set on every engine this adapter makes and written
+# into its cache_tag (so a compiled module is never loaded by an engine configured otherwise):
+# epoch_interruption stops wasm code that makes no host call (timeouts); memory_may_move off keeps
+# views of guest memory valid across memory.grow.
+_CODEGEN_OPTIONS = {"epoch_interruption": True, "memory_may_move": False}
 
 
 def _describe(module: str, name: str, t: Any) -> ImportSpec:
@@ -428,6 +435,14 @@ class WasmtimeInstance:
         return list(self._exports)
 
 
+def _defer_start(wasm: bytes) -> tuple[bytes, str | None]:
+    """The binary :meth:`WasmtimeEngine.compile` compiles (WAT text converted first) and the start
+    function deferred from it (:func:`defer_start`: a start function calling WASI needs memory bound)."""
+    if not wasm.startswith(b"\0asm"):
+        wasm = bytes(wasmtime.wat2wasm(wasm.decode("utf-8", "replace")))
+    return defer_start(wasm)
+
+
 class WasmtimeEngine:
     name = "wasmtime"
     interrupts_wasm = True
@@ -440,7 +455,8 @@ class WasmtimeEngine:
             c_trampoline = os.environ.get("PYWASIHOST_PURE_PYTHON", "") in ("", "0")
         self.c_trampoline = bool(c_trampoline) and _c is not None
         self.host_calls = "C trampoline (cffi)" if self.c_trampoline else "ctypes callback"
-        self.version = _package_version()
+        self.version = distribution_version(wasmtime.__file__, "wasmtime")
+        self._cache_tag: str | None = None
         self.engine = wasmtime.Engine(self._config(fuel=False))
         self.ticker = _EpochTicker(self.engine)
         self._fuel: tuple[wasmtime.Engine, _EpochTicker] | None = None
@@ -449,8 +465,8 @@ class WasmtimeEngine:
     @staticmethod
     def _config(*, fuel: bool) -> wasmtime.Config:
         config = wasmtime.Config()
-        config.epoch_interruption = True  # timeouts: stop wasm code that makes no host call
-        config.memory_may_move = False  # views of guest memory stay valid across memory.grow
+        for option, value in _CODEGEN_OPTIONS.items():
+            setattr(config, option, value)
         if fuel:
             config.consume_fuel = True
         return config
@@ -470,7 +486,8 @@ class WasmtimeEngine:
         return self._fuel[1]
 
     def fuel_module(self, module: WasmtimeModule) -> wasmtime.Module:
-        """The module compiled with fuel metering (fuel needs code compiled for it)."""
+        """The module compiled with fuel metering (fuel needs code compiled for it). Not cached: the
+        compiled-module cache holds what :meth:`compile` makes, with this engine's :attr:`cache_tag`."""
         if module.fuel_module is None:
             module.fuel_module = wasmtime.Module(self.fuel_engine, module.wasm)
             _LIVE[1].add(module.fuel_module)
@@ -478,12 +495,34 @@ class WasmtimeEngine:
 
     def compile(self, wasm: bytes) -> WasmtimeModule:
         try:
-            if not wasm.startswith(b"\0asm"):  # WAT text: to binary first, for defer_start
-                wasm = bytes(wasmtime.wat2wasm(wasm.decode("utf-8", "replace")))
-            wasm, start = defer_start(wasm)  # a start function calling WASI needs memory bound first
+            wasm, start = _defer_start(wasm)
             compiled = wasmtime.Module(self.engine, wasm)
         except wasmtime.WasmtimeError as exc:
             raise ValueError(f"not a valid WebAssembly module: {exc}") from None
+        _LIVE[1].add(compiled)
+        return WasmtimeModule(self, compiled, wasm, start)
+
+    @property
+    def cache_tag(self) -> str:
+        if self._cache_tag is None:
+            options = " ".join(f"{option}={value}" for option, value in sorted(_CODEGEN_OPTIONS.items()))
+            self._cache_tag = f"wasmtime {self.version} {options} {host_cpu()}"
+        return self._cache_tag
+
+    def serialize(self, module: CompiledModule) -> bytes:
+        if not isinstance(module, WasmtimeModule) or module.engine is not self:
+            raise TypeError(f"{module!r} was not compiled by this wasmtime engine")
+        return bytes(module.module.serialize())
+
+    def deserialize(self, data: bytes, wasm: bytes) -> WasmtimeModule:
+        """A module :meth:`serialize` gave, compiled from ``wasm`` by :meth:`compile`: what compile
+        derived from ``wasm`` (the start function it deferred, the binary it compiled) is derived
+        again, so that a cached module runs its start function as a fresh one does."""
+        try:
+            wasm, start = _defer_start(wasm)
+        except wasmtime.WasmtimeError as exc:
+            raise ValueError(f"not a valid WebAssembly module: {exc}") from None
+        compiled = wasmtime.Module.deserialize(self.engine, data)  # wasmtime refuses another version's
         _LIVE[1].add(compiled)
         return WasmtimeModule(self, compiled, wasm, start)
 
@@ -493,12 +532,3 @@ class WasmtimeEngine:
         if not isinstance(module, WasmtimeModule) or module.engine is not self:
             raise TypeError(f"{module!r} was not compiled by this wasmtime engine")
         return WasmtimeInstance(self, module, functions, limits)
-
-
-def _package_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("wasmtime")
-    except PackageNotFoundError:  # pragma: no cover - an uninstalled checkout
-        return "unknown"
