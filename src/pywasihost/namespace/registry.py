@@ -291,7 +291,8 @@ _PREVIEW1: list[Preview1Set] = []
 
 def set_preview1(provider: Preview1Set) -> None:
     """Where :meth:`Namespace.preview1` and :meth:`Namespace.disable` take the preview 1 set from
-    (called by :mod:`pywasihost.syscalls` when it is imported, which ``import pywasihost`` does)."""
+    (called by :mod:`pywasihost.syscalls` when it is imported: :mod:`pywasihost.instance` imports it,
+    and so does the first use of a namespace name through ``pywasihost``)."""
     _PREVIEW1[:] = [provider]
 
 
