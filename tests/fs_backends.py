@@ -154,8 +154,9 @@ class Backend:
 
     def _tree(self) -> MemoryFS:
         if self.fs is None:
-            self._disk = snapshot(self.root)
+            # Copied before the snapshot reads the files (which may change their atime on the disk).
             self.fs = MemoryFS.from_directory(self.root)
+            self._disk = snapshot(self.root)
         return self.fs
 
     def _rel(self, path: Path) -> str:

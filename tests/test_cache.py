@@ -135,6 +135,25 @@ def test_a_module_loaded_from_the_cache_keeps_its_wasm_for_the_limits(counting: 
         assert len(entries(tmp_path)) == 2
 
 
+def test_a_module_from_the_cache_defers_its_start_function_as_a_fresh_one(
+    counting: CountingEngine, tmp_path: Path
+) -> None:
+    """compile() takes a start section out (its function runs once memory is bound, as it may call
+    WASI): a module loaded from the cache knows that function too, runs it first and does not list
+    it among its exports."""
+    cache = ModuleCache(tmp_path)
+    wasm = program("wat/start_write").read_bytes()
+    fresh = cache.compile(counting, wasm)
+    cached = cache.compile(counting, wasm)
+    assert (counting.compiled, counting.deserialized) == (1, 1)
+    assert cached.deferred_start == fresh.deferred_start is not None
+    assert [e.name for e in cached.exports] == [e.name for e in fresh.exports]
+    assert cached.deferred_start not in [e.name for e in cached.exports]
+    for module in (fresh, cached):
+        result = pywasihost.run(module, WasiConfig(stdout=CAPTURE))
+        assert result.exit_code == 0 and result.stdout == b"from start\nfrom _start\n"
+
+
 def test_the_auto_fallback_is_cached_as_the_engine_that_compiles(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -66,7 +66,16 @@ paths = st.builds(
     st.sampled_from([False, False, False, True]),
 )
 OFLAGS = [0, Oflags.CREAT, Oflags.CREAT | Oflags.EXCL, Oflags.DIRECTORY, Oflags.TRUNC, Oflags.CREAT | Oflags.TRUNC]
-RIGHTS = [Rights.FD_READ, Rights.FD_READ | Rights.FD_WRITE, Rights.FD_READDIR, Rights(0)]
+_SEEK = Rights.FD_SEEK | Rights.FD_TELL
+_SIZE = Rights.FD_FILESTAT_SET_SIZE | Rights.FD_ALLOCATE  # they need a file open for writing
+RIGHTS = [
+    Rights.FD_READ,
+    Rights.FD_READ | Rights.FD_WRITE,
+    Rights.FD_READDIR,
+    Rights(0),
+    Rights.FD_READ | _SEEK | _SIZE,  # Go's read-only open: SET_SIZE and ALLOCATE dropped, not refused
+    Rights.FD_WRITE | _SEEK | _SIZE,
+]
 
 Op = Callable[[Descriptor], object]
 

@@ -222,3 +222,17 @@ def test_generated_signatures_are_the_spec_s() -> None:
     assert SIGNATURES == {
         name: (tuple(fn.wasm_params()), tuple(fn.wasm_results())) for name, fn in SPEC.functions.items()
     }
+
+
+def test_the_generic_registry_imports_no_concrete_preview1_function() -> None:
+    """The registry (and the namespace package) import neither the syscall modules nor the stubs,
+    at module level or inside a function: pywasihost.syscalls registers the preview 1 set instead."""
+    import ast
+
+    import pywasihost.namespace as package
+
+    for path in Path(package.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [a.name for a in node.names]
+                assert not any("syscalls" in n or "stubs" in n for n in names), (path.name, ast.dump(node))

@@ -10,7 +10,7 @@ import pytest
 
 import pywasihost
 from conftest import compiled, run_program
-from pywasihost import CAPTURE, Errno, GuestMemoryError, Trap, WasiConfig
+from pywasihost import CAPTURE, Errno, GuestMemoryError, InvalidExitStatus, Trap, WasiConfig
 from sandbox_watch import host_fds
 
 
@@ -115,9 +115,18 @@ def test_stdio_on_a_host_tty_reports_a_character_device() -> None:
     assert b"isatty2=1\n" in result.stdout and b"fdstat2=2\n" in result.stdout
 
 
-@pytest.mark.parametrize("code", [0, 1, 7, 255, 300])
+@pytest.mark.parametrize("code", [0, 1, 7, 125])
 def test_exit_code_is_returned(code: int) -> None:
     assert run_program("c/exit_code", str(code)).exit_code == code
+
+
+@pytest.mark.parametrize("code", [126, 255, 256, 300, -1])
+def test_exit_status_outside_0_to_125_is_an_error(code: int) -> None:
+    """As wasmtime: proc_exit(126 and up) is an error of the guest, not an exit code (256 would
+    report success to a shell). run() raises InvalidExitStatus, a Trap."""
+    with pytest.raises(InvalidExitStatus, match=r"outside of \[0..126\)") as info:
+        run_program("c/exit_code", str(code))
+    assert info.value.status == code & 0xFFFFFFFF
 
 
 def test_trap_raises_and_the_process_carries_on() -> None:

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     )
     from .context import WasiContext
     from .engines import EngineUnavailable, LimitError, LinkError, available_engines
-    from .errors import GuestMemoryError, HostError, ProcExit, Timeout, Trap, WasiError
+    from .errors import GuestMemoryError, HostError, InvalidExitStatus, ProcExit, Timeout, Trap, WasiError
     from .fdtable import Descriptor, FdTable
     from .fs.memory import MemoryFS, Symlink
     from .fs.objects import FileObject, IterableFile, ObjectFile
@@ -79,6 +79,7 @@ if TYPE_CHECKING:
         "GuestPtr",
         "GuestString",
         "HostError",
+        "InvalidExitStatus",
         "IovecArray",
         "IterableFile",
         "LimitError",
@@ -142,7 +143,9 @@ _LAZY = {
     **dict.fromkeys(("MemoryFS", "Symlink"), "fs.memory"),  # the in-memory filesystem
     **dict.fromkeys(("FileObject", "IterableFile", "ObjectFile"), "fs.objects"),  # object-backed files
     **dict.fromkeys(("EngineUnavailable", "LimitError", "LinkError", "available_engines"), "engines"),
-    **dict.fromkeys(("GuestMemoryError", "HostError", "ProcExit", "Timeout", "Trap", "WasiError"), "errors"),
+    **dict.fromkeys(
+        ("GuestMemoryError", "HostError", "InvalidExitStatus", "ProcExit", "Timeout", "Trap", "WasiError"), "errors"
+    ),
     **dict.fromkeys(("Descriptor", "FdTable"), "fdtable"),
     **dict.fromkeys(("Module", "RunResult", "WasiInstance", "compile", "run"), "instance"),
     **dict.fromkeys(("GuestMemory", "MemoryLimits"), "memory"),
@@ -177,6 +180,8 @@ def __getattr__(name: str) -> Any:
     if name == "__all__":
         value: Any = [*_OWN, *_LAZY, *_submodule("abi._generated").__all__]
     elif name in _LAZY:
+        if _LAZY[name] == "namespace":
+            _submodule("syscalls")  # registers the preview 1 set with the generic registry
         value = getattr(_submodule(_LAZY[name]), name)
     elif name.startswith("_"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

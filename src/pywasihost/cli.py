@@ -34,6 +34,7 @@ __all__ = ["main"]
 
 TRAP_EXIT = 134
 TIMEOUT_EXIT = 124  # as coreutils' timeout(1)
+INVALID_EXIT = 1  # proc_exit with a status outside 0-125
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, as a shell reports it
 USAGE_EXIT = 2
 
@@ -380,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     if opts.command == "cache":
         return _cache(opts)
     from .engines import EngineUnavailable  # run and inspect load the engines and the errors anyway
-    from .errors import Timeout, Trap
+    from .errors import InvalidExitStatus, Timeout, Trap
 
     try:
         return _run(opts) if opts.command == "run" else _inspect(opts)
@@ -393,6 +394,9 @@ def main(argv: list[str] | None = None) -> int:
     except Timeout as exc:
         print(f"pywasihost: {opts.module}: {exc}", file=sys.stderr)
         return TIMEOUT_EXIT
+    except InvalidExitStatus as exc:  # as wasmtime: an error, in one line, exit code 1
+        print(f"pywasihost: {opts.module}: {exc}", file=sys.stderr)
+        return INVALID_EXIT
     except Trap as exc:
         print(f"pywasihost: {opts.module}: wasm trap: {exc}", file=sys.stderr)
         return TRAP_EXIT

@@ -131,8 +131,14 @@ class Clocks:
         """Wait ``ns`` nanoseconds (``poll_oneoff`` with only clock subscriptions)."""
         time.sleep(min(ns, _MAX_SLEEP_NS) / 1e9)
 
+    def for_run(self) -> Clocks:
+        """The clocks one run uses. Stateless clocks are shared (``self``); clocks with state give
+        each run its own copy from the same start, so that reusing a config repeats a run."""
+        return self
+
 
 _MAX_SLEEP_NS = 1 << 62  # about 146 years: longer waits would overflow the host's time type
+_MAX_TIMESTAMP = (1 << 64) - 1  # a WASI timestamp is a u64: deterministic time stops there
 
 
 class SystemClocks(Clocks):
@@ -150,10 +156,10 @@ class DeterministicClocks(Clocks):
     """Every clock starts at ``start`` and advances by ``step`` ns at each reading: reproducible runs."""
 
     def __init__(self, start: int = 1_600_000_000_000_000_000, step: int = 1_000) -> None:
-        self.now, self.step = start, step
+        self.start, self.now, self.step = start, start, step
 
     def time(self, clock: Clockid) -> int:
-        self.now += self.step
+        self.now = min(self.now + self.step, _MAX_TIMESTAMP)
         return self.now
 
     def resolution(self, clock: Clockid) -> int:
@@ -161,12 +167,19 @@ class DeterministicClocks(Clocks):
 
     def sleep(self, ns: int) -> None:
         """No real wait: the clocks jump forward, so a run with timers is fast and reproducible."""
-        self.now += ns
+        self.now = min(self.now + ns, _MAX_TIMESTAMP)
+
+    def for_run(self) -> DeterministicClocks:
+        return DeterministicClocks(self.start, self.step)
 
 
 class RandomSource:
     def fill(self, buf: memoryview) -> None:
         raise NotImplementedError
+
+    def for_run(self) -> RandomSource:
+        """The source one run uses: ``self`` when it has no state; a seeded source starts afresh."""
+        return self
 
 
 class SystemRandom(RandomSource):
@@ -190,7 +203,11 @@ class SeededRandom(RandomSource):
     def __init__(self, seed: int = 0) -> None:
         import random  # only for seeded runs (it imports hashlib and more)
 
+        self.seed = seed
         self._rng = random.Random(seed)
+
+    def for_run(self) -> SeededRandom:
+        return SeededRandom(self.seed)
 
     def fill(self, buf: memoryview) -> None:
         n, chunk = len(buf), SystemRandom.CHUNK
@@ -273,7 +290,8 @@ class WasiConfig:
 
     @classmethod
     def deterministic(cls, seed: int = 0, **kwargs: object) -> WasiConfig:
-        """Fixed clocks and a seeded generator: two runs with the same input give the same bytes."""
+        """Fixed clocks and a seeded generator: two runs with the same input give the same bytes
+        (each run starts the clocks and the generator afresh, so the config can be reused)."""
         return cls(clocks=DeterministicClocks(), random=SeededRandom(seed), **kwargs)  # type: ignore[arg-type]
 
     def environment(self) -> dict[str, str]:

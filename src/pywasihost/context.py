@@ -72,8 +72,8 @@ class WasiContext:
         self.config = config
         self.memory = GuestMemory(config.limits)
         self.fds = FdTable(config.limits.max_fds)
-        self.clocks = config.clocks
-        self.random = config.random
+        self.clocks = config.clocks.for_run()  # per run: a reused deterministic config repeats itself
+        self.random = config.random.for_run()
         self.state: dict[str, Any] = {}
         self.instance: WasiInstance | None = None
         self.deadline: float | None = None  # time.monotonic() past which the call must end (config.timeout)

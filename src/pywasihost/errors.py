@@ -6,7 +6,16 @@ import errno as host_errno
 
 from .abi import Errno
 
-__all__ = ["GuestMemoryError", "HostError", "ProcExit", "Timeout", "Trap", "WasiError", "errno_from_oserror"]
+__all__ = [
+    "GuestMemoryError",
+    "HostError",
+    "InvalidExitStatus",
+    "ProcExit",
+    "Timeout",
+    "Trap",
+    "WasiError",
+    "errno_from_oserror",
+]
 
 
 class WasiError(Exception):
@@ -53,6 +62,16 @@ class Timeout(Trap):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"the guest ran longer than its time limit of {seconds:g} s")
         self.seconds = seconds
+
+
+class InvalidExitStatus(Trap):
+    """``proc_exit`` with a status outside 0-125. As in wasmtime, that is an error of the guest and
+    not an exit code (a shell could not tell 256 from 0, nor 130 from a Ctrl-C): :func:`run` raises
+    it, and the command line reports it in one line and exits 1."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"exit with invalid exit status outside of [0..126): {status}")
+        self.status = status
 
 
 class GuestMemoryError(Trap):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import io
 import os
+import select
 import stat
 import sys
 import termios
@@ -240,16 +241,17 @@ _NO_TIMES = (Timestamp(0), Timestamp(0), Timestamp(0))
 
 
 def filestat_from(st: os.stat_result) -> Filestat:
-    """A host ``stat`` result as a WASI ``filestat``."""
+    """A host ``stat`` result as a WASI ``filestat``. Times before 1970 are negative on the host and
+    have no u64 timestamp: they saturate to 0 (the epoch)."""
     return Filestat(
         Device(st.st_dev),
         Inode(st.st_ino),
         filetype_of(st.st_mode),
         Linkcount(st.st_nlink),
         Filesize(st.st_size),
-        Timestamp(st.st_atime_ns),
-        Timestamp(st.st_mtime_ns),
-        Timestamp(st.st_ctime_ns),
+        Timestamp(max(0, st.st_atime_ns)),
+        Timestamp(max(0, st.st_mtime_ns)),
+        Timestamp(max(0, st.st_ctime_ns)),
     )
 
 
@@ -281,8 +283,9 @@ class HostFd(Descriptor):
     """A host file descriptor, read and written with ``readv``/``writev`` straight from guest memory.
 
     ``owned`` descriptors are closed with the table; inherited stdio is not. The kind comes from
-    ``fstat``: regular files and block devices can seek; a terminal cannot (so wasi-libc's
-    ``isatty`` is right).
+    ``fstat``: a terminal never has the seek rights (so wasi-libc's ``isatty`` is right);
+    ``add_seek`` gives them to the kinds that can seek (stdio given as a file); a file opened by
+    ``path_open`` has exactly the rights it was given, which already say whether it may seek.
     """
 
     def __init__(
@@ -294,29 +297,36 @@ class HostFd(Descriptor):
         inheriting: int = 0,
         flags: Fdflags = NO_FLAGS,
         st: os.stat_result | None = None,
+        add_seek: bool = True,
     ) -> None:
         mode = (st or os.fstat(fd)).st_mode
         self.filetype = filetype_of(mode)
         rights = int(rights)
-        if stat.S_ISREG(mode) or stat.S_ISBLK(mode):
+        if stat.S_ISCHR(mode) and os.isatty(fd):
+            # wasi-libc's isatty() is "character device without seek/tell rights".
+            rights &= ~_SEEKABLE
+        elif add_seek and (stat.S_ISREG(mode) or stat.S_ISBLK(mode) or stat.S_ISCHR(mode)):
             rights |= _SEEKABLE
-        elif stat.S_ISCHR(mode):
-            # wasi-libc's isatty() is "character device without seek/tell rights": give a terminal
-            # exactly that, and a non-terminal character device (/dev/null) the seek rights it has.
-            if os.isatty(fd):
-                rights &= ~_SEEKABLE
-            else:
-                rights |= _SEEKABLE
         if self.filetype != Filetype.DIRECTORY:
-            # path_* and fd_readdir on a file reach the method and answer NOTDIR, as wasmtime does.
+            # path_* and fd_readdir on a file reach the method and answer NOTDIR. For the path_*
+            # calls that is wasmtime's answer; for fd_readdir on a file wasmtime answers otherwise
+            # (not parity: NOTDIR is what the spec's errno means, and what the tests check).
             self.implied = DIRECTORY_ONLY | SOCKET_ONLY
         super().__init__(rights, inheriting, flags)
         self.fd, self.owned = fd, owned
+        # NONBLOCK on a descriptor the run does not own (inherited stdio, a host fd the caller
+        # passed): the host's own file status flags are shared with the host process and must not
+        # change, so each read and write polls first instead (AGAIN when it would block).
+        self.poll_first = False
 
     def read(self, bufs: list[memoryview]) -> int:
+        if self.poll_first:
+            _would_block(self.fd, select.POLLIN)
         return os.readv(self.fd, bufs)
 
     def write(self, bufs: list[memoryview]) -> int:
+        if self.poll_first:
+            _would_block(self.fd, select.POLLOUT)
         # os.write is about 230 ns cheaper than os.writev, and one buffer is the common case.
         return os.write(self.fd, bufs[0]) if len(bufs) == 1 else os.writev(self.fd, bufs)
 
@@ -355,8 +365,12 @@ class HostFd(Descriptor):
 
     def set_flags(self, flags: Fdflags) -> None:
         if flags & (Fdflags.DSYNC | Fdflags.RSYNC | Fdflags.SYNC):
-            raise WasiError(Errno.NOTSUP)  # as wasmtime: the sync flags are set at open or not at all
-        if self.owned:
+            # The sync flags are chosen at path_open or not at all. wasmtime refuses to change them
+            # too, with another errno (INVAL in its preview 1 adapter); NOTSUP says what this is.
+            raise WasiError(Errno.NOTSUP)
+        if not self.owned:
+            self.poll_first = bool(flags & Fdflags.NONBLOCK) and self.filetype != Filetype.REGULAR_FILE
+        else:
             fl = fcntl.fcntl(self.fd, fcntl.F_GETFL) & ~(os.O_APPEND | os.O_NONBLOCK)
             if flags & Fdflags.APPEND:
                 fl |= os.O_APPEND
@@ -394,6 +408,14 @@ class HostFd(Descriptor):
         if self.owned:
             self.owned = False
             os.close(self.fd)
+
+
+def _would_block(fd: int, event: int) -> None:
+    """``AGAIN`` unless ``fd`` is ready for ``event`` now (NONBLOCK without touching the host fd)."""
+    poller = select.poll()
+    poller.register(fd, event)
+    if not poller.poll(0):
+        raise WasiError(Errno.AGAIN, "NONBLOCK: the descriptor is not ready")
 
 
 def fionread(fd: int) -> int:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
+from . import syscalls  # noqa: F401  (registers the preview 1 set with the generic namespace registry)
 from .config import WasiConfig
 from .context import WasiContext
 from .engines import (
@@ -185,6 +186,16 @@ class WasiInstance:
         source = self._instance.memory_buffer()
         if source is not None:
             ctx.memory.bind(source)
+        #: The exit code the module's start function ended the run with (``proc_exit`` in it).
+        self.exited: int | None = None
+        if self.module.compiled.deferred_start is not None:  # the start section's function, now memory is bound
+            try:
+                self._invoke(self.module.compiled.deferred_start)
+            except ProcExit as exit_:
+                self.exited = exit_.code
+            except BaseException:
+                ctx.close()
+                raise
         if self.module.kind == "reactor":  # a WASI reactor is initialised once, before any other export
             try:
                 self.call("_initialize")
@@ -222,6 +233,11 @@ class WasiInstance:
         if name not in self._functions:
             exported = ", ".join(e.name for e in self.module.exports if e.kind == "function") or "none"
             raise ValueError(f"the module exports no function {name!r} (it exports: {exported})")
+        if self.exited is not None:  # the start function already ended the run
+            raise ProcExit(self.exited)
+        return self._invoke(name, *args)
+
+    def _invoke(self, name: str, *args: Any) -> Any:
         timeout = self.config.timeout
         if timeout is not None:
             self.context.deadline = time.monotonic() + timeout

@@ -28,22 +28,30 @@ _IOVEC = struct.Struct("<II")
 
 
 class MemoryLimits:
-    """Bounds on what a guest can make the host allocate or hold (the guest chooses these sizes)."""
+    """Bounds on what a guest can make the host allocate, hold or do in one call (the guest chooses
+    these sizes). Each is documented, with its default, in SECURITY.md."""
 
-    __slots__ = ("max_capture", "max_fds", "max_iovecs", "max_string", "max_subscriptions")
+    __slots__ = ("max_capture", "max_fds", "max_io_bytes", "max_iovecs", "max_string", "max_subscriptions")
 
     def __init__(
         self,
         max_iovecs: int = 1024,
         max_string: int = 1 << 16,
         max_fds: int = 1024,
-        max_subscriptions: int = 4096,
+        max_subscriptions: int = 1 << 16,
         max_capture: int | None = None,
+        max_io_bytes: int = 1 << 24,
     ) -> None:
         self.max_iovecs = max_iovecs  # IOV_MAX of wasi-libc and Linux; more gives EINVAL as writev does
         self.max_string = max_string  # longest path or name a guest may pass (NAMETOOLONG beyond)
         self.max_fds = max_fds  # open descriptors per instance (MFILE beyond)
-        self.max_subscriptions = max_subscriptions  # poll_oneoff subscriptions per call (INVAL beyond)
+        # poll_oneoff subscriptions per call (INVAL beyond): 65,536 is 3 MiB of guest subscriptions,
+        # decoded into about 15 MiB of host rows; wasmtime serves 10,000 and more, so do we.
+        self.max_subscriptions = max_subscriptions
+        # Bytes one read or write handles (the iovecs are cut there: a short read or write, which
+        # the guest must expect anyway). Iovecs may all point at the same buffer: without this, a
+        # write to a sink that copies (CAPTURE, a callback) could cost 1024 times the guest's memory.
+        self.max_io_bytes = max_io_bytes
         # bytes kept of each CAPTURE'd stream (None: no limit); a write past it traps, keeping what fit
         self.max_capture = max_capture
 
@@ -174,6 +182,7 @@ class GuestMemory:
 
         The array and every buffer are bounds-checked; more than ``limits.max_iovecs`` entries is
         ``EINVAL`` (as ``writev`` answers past ``IOV_MAX``), so a guest cannot size a host allocation.
+        The views stop after ``limits.max_io_bytes`` bytes in all: the call is then a short one.
         """
         end = address + 8 * count
         if end > self.size:  # an array outside memory traps, whatever its length
@@ -181,10 +190,13 @@ class GuestMemory:
         if count > self.limits.max_iovecs:
             raise WasiError(Errno.INVAL)
         view, size = self.view, self.size
+        budget = self.limits.max_io_bytes
         out = []
         for buf, n in _IOVEC.iter_unpack(view[address:end]):
             if buf + n > size:
                 self.check(buf, n)
                 view, size = self.view, self.size
-            out.append(view[buf : buf + n])
+            take = min(n, budget)  # every buffer is still bounds-checked: a trap does not depend on it
+            out.append(view[buf : buf + take])
+            budget -= take
         return out

@@ -81,6 +81,12 @@ class CompiledModule(Protocol):
     def engine(self) -> Engine:
         """The engine that compiled it (and the only one that can instantiate it)."""
 
+    @property
+    def deferred_start(self) -> str | None:
+        """The export that is the module's start function, moved out of its start section at
+        compile time (:func:`pywasihost.engines.binary.defer_start`; None: no start section). The
+        instance calls it once memory is bound; ``exports`` does not list it."""
+
 
 HostFunctions = dict[tuple[str, str], tuple[Callable[..., Any], tuple[str, ...], tuple[str, ...]]]
 """``(module, name) -> (callable, wasm param types, wasm result types)``."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import Trap
 from .base import NO_LIMITS, CompiledModule, HostFunctions, ImportSpec, InstanceLimits, LinkError
-from .binary import cap_memory
+from .binary import cap_memory, defer_start
 from .cachetag import distribution_version, host_cpu
 
 try:
@@ -48,12 +48,13 @@ def _describe(kind: str, t: Any, module: str, name: str) -> ImportSpec:
 
 
 class WasmerModule:
-    def __init__(self, engine: WasmerEngine, module: wasmer.Module, wasm: bytes) -> None:
+    def __init__(self, engine: WasmerEngine, module: wasmer.Module, wasm: bytes, deferred_start: str | None) -> None:
         self.engine = engine
         self.module = module
         self.wasm = wasm  # kept to recompile with a lower memory maximum when a run sets max_memory
+        self.deferred_start = deferred_start
         self.imports = [_describe("import", i.type, i.module, i.name) for i in module.imports]
-        self.exports = [_describe("export", e.type, "", e.name) for e in module.exports]
+        self.exports = [_describe("export", e.type, "", e.name) for e in module.exports if e.name != deferred_start]
 
 
 class WasmerInstance:
@@ -95,8 +96,9 @@ class WasmerEngine:
         self._cache_tag: str | None = None
 
     def compile(self, wasm: bytes) -> WasmerModule:
+        wasm, start = defer_start(wasm)  # a start function calling WASI needs memory bound first
         try:
-            return WasmerModule(self, wasmer.Module(self.store, wasm), wasm)
+            return WasmerModule(self, wasmer.Module(self.store, wasm), wasm, start)
         except (ValueError, RuntimeError) as exc:
             raise ValueError(f"not a valid WebAssembly module: {exc}") from None
 
@@ -116,7 +118,11 @@ class WasmerEngine:
         return data
 
     def deserialize(self, data: bytes, wasm: bytes) -> WasmerModule:
-        return WasmerModule(self, wasmer.Module.deserialize(self.store, data), wasm)
+        """A module :meth:`serialize` gave, compiled from ``wasm`` by :meth:`compile`: the start
+        function compile deferred is derived from ``wasm`` again (and the binary it compiled kept, for
+        ``max_memory``), so that a cached module runs its start function as a fresh one does."""
+        wasm, start = defer_start(wasm)
+        return WasmerModule(self, wasmer.Module.deserialize(self.store, data), wasm, start)
 
     def instantiate(
         self, module: CompiledModule, functions: HostFunctions, limits: InstanceLimits = NO_LIMITS

@@ -32,6 +32,7 @@ from typing import Any
 
 from ..errors import Timeout, Trap
 from .base import NATIVE, NO_LIMITS, CompiledModule, HostFunctions, ImportSpec, InstanceLimits, LimitError, LinkError
+from .binary import defer_start
 from .cachetag import distribution_version, host_cpu
 
 try:
@@ -72,13 +73,16 @@ def _describe(module: str, name: str, t: Any) -> ImportSpec:
 
 
 class WasmtimeModule:
-    def __init__(self, engine: WasmtimeEngine, module: wasmtime.Module, wasm: bytes) -> None:
+    def __init__(
+        self, engine: WasmtimeEngine, module: wasmtime.Module, wasm: bytes, deferred_start: str | None
+    ) -> None:
         self.engine = engine
         self.module = module
         self.wasm = wasm  # kept to recompile with fuel metering when a run asks for fuel
+        self.deferred_start = deferred_start
         self.fuel_module: wasmtime.Module | None = None
         self.imports = [_describe(i.module, i.name or "", i.type) for i in module.imports]
-        self.exports = [_describe("", e.name, e.type) for e in module.exports]
+        self.exports = [_describe("", e.name, e.type) for e in module.exports if e.name != deferred_start]
 
 
 # -- raw host calls ------------------------------------------------------------------------------
@@ -431,6 +435,14 @@ class WasmtimeInstance:
         return list(self._exports)
 
 
+def _defer_start(wasm: bytes) -> tuple[bytes, str | None]:
+    """The binary :meth:`WasmtimeEngine.compile` compiles (WAT text converted first) and the start
+    function deferred from it (:func:`defer_start`: a start function calling WASI needs memory bound)."""
+    if not wasm.startswith(b"\0asm"):
+        wasm = bytes(wasmtime.wat2wasm(wasm.decode("utf-8", "replace")))
+    return defer_start(wasm)
+
+
 class WasmtimeEngine:
     name = "wasmtime"
     interrupts_wasm = True
@@ -483,11 +495,12 @@ class WasmtimeEngine:
 
     def compile(self, wasm: bytes) -> WasmtimeModule:
         try:
+            wasm, start = _defer_start(wasm)
             compiled = wasmtime.Module(self.engine, wasm)
         except wasmtime.WasmtimeError as exc:
             raise ValueError(f"not a valid WebAssembly module: {exc}") from None
         _LIVE[1].add(compiled)
-        return WasmtimeModule(self, compiled, wasm)
+        return WasmtimeModule(self, compiled, wasm, start)
 
     @property
     def cache_tag(self) -> str:
@@ -502,9 +515,16 @@ class WasmtimeEngine:
         return bytes(module.module.serialize())
 
     def deserialize(self, data: bytes, wasm: bytes) -> WasmtimeModule:
+        """A module :meth:`serialize` gave, compiled from ``wasm`` by :meth:`compile`: what compile
+        derived from ``wasm`` (the start function it deferred, the binary it compiled) is derived
+        again, so that a cached module runs its start function as a fresh one does."""
+        try:
+            wasm, start = _defer_start(wasm)
+        except wasmtime.WasmtimeError as exc:
+            raise ValueError(f"not a valid WebAssembly module: {exc}") from None
         compiled = wasmtime.Module.deserialize(self.engine, data)  # wasmtime refuses another version's
         _LIVE[1].add(compiled)
-        return WasmtimeModule(self, compiled, wasm)
+        return WasmtimeModule(self, compiled, wasm, start)
 
     def instantiate(
         self, module: CompiledModule, functions: HostFunctions, limits: InstanceLimits = NO_LIMITS

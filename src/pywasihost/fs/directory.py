@@ -11,7 +11,8 @@ __all__ = ["DirectoryDescriptor"]
 _R = Rights
 # Plain ints (IntFlag operations cost about 1 us each, and path_open is hot).
 _FD_WRITE = _R.FD_WRITE.value
-_WRITE_MODE = int(_R.FD_WRITE | _R.FD_ALLOCATE | _R.FD_FILESTAT_SET_SIZE)  # rights that need a file open for writing
+# Rights that a file open for reading only cannot serve (the host kernel would refuse them).
+_NEEDS_WRITE_MASK = ~int(_R.FD_WRITE | _R.FD_ALLOCATE | _R.FD_FILESTAT_SET_SIZE)
 _O_DIRECTORY, _O_CREAT, _O_EXCL, _O_TRUNC = (
     f.value for f in (Oflags.DIRECTORY, Oflags.CREAT, Oflags.EXCL, Oflags.TRUNC)
 )
@@ -72,21 +73,26 @@ class DirectoryDescriptor(Descriptor):
         return self.preopen.encode()
 
     def _open_rights(self, oflags: int, base: int, inheriting: int) -> tuple[int, int, bool]:
-        """``path_open``'s rights: those asked for that this directory can pass on, for the new
-        descriptor and what it may pass on in turn, and whether the file is opened for writing.
-        ``INVAL`` for ``DIRECTORY`` with ``CREAT``, ``EXCL`` or ``TRUNC``; ``NOTCAPABLE`` for asking
-        to write through a directory that cannot pass writing on (a read-only one).
+        """``path_open``'s rights rule, for both backends: the rights asked for that this directory
+        can pass on, for the new descriptor and what it may pass on in turn, and whether the file is
+        opened for writing, which ``FD_WRITE`` alone decides. Opened for reading, the new descriptor
+        does not get the rights that need writing (``FD_ALLOCATE``, ``FD_FILESTAT_SET_SIZE``: Go's
+        read-only open asks for them): they are dropped, not refused. The caller keeps those that
+        apply to what was opened (a file or a directory).
 
-        The memory backend's rule, and :meth:`HostDirectory.open_at`'s (which computes it inline).
+        ``INVAL`` for ``DIRECTORY`` with ``CREAT``, ``EXCL`` or ``TRUNC``. Through a directory that
+        cannot pass writing on (a read-only preopen) only what would really write is refused
+        (``NOTCAPABLE``): ``FD_WRITE``, ``CREAT`` and ``TRUNC``.
         """
         if oflags & _O_DIRECTORY and oflags & (_O_CREAT | _O_EXCL | _O_TRUNC):
             raise WasiError(Errno.INVAL, "DIRECTORY cannot be combined with CREAT, EXCL or TRUNC")
-        b, i = base & self._inheriting, inheriting & self._inheriting
-        if (base & _WRITE_MODE or oflags & (_O_CREAT | _O_TRUNC)) and (
-            self.readonly or not self._inheriting & _FD_WRITE
-        ):
+        write = bool(base & _FD_WRITE)
+        if (write or oflags & (_O_CREAT | _O_TRUNC)) and (self.readonly or not self._inheriting & _FD_WRITE):
             raise WasiError(Errno.NOTCAPABLE, "cannot open for writing through this directory")
-        return b, i, bool(b & _WRITE_MODE)
+        b, i = base & self._inheriting, inheriting & self._inheriting
+        if not write:
+            b &= _NEEDS_WRITE_MASK
+        return b, i, write
 
     def _writable(self) -> None:
         if self.readonly:

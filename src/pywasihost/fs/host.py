@@ -21,7 +21,7 @@ from ..abi import Errno, Fdflags, Filestat, Filetype, Oflags, Rights
 from ..errors import WasiError
 from ..fdtable import NO_FLAGS, Descriptor, HostFd, filestat_from, filetype_of, set_times
 from .directory import DirectoryDescriptor
-from .resolve import Resolved, open_beneath, resolve
+from .resolve import Resolved, open_beneath, resolve, strip_slashes
 
 __all__ = [
     "DIRECTORY_RIGHTS",
@@ -55,9 +55,6 @@ WRITE_RIGHTS = (
 READONLY_MASK = ~WRITE_RIGHTS
 # The same as plain ints, for arithmetic on the path_open path (IntFlag operations cost ~1 us each).
 _DIRECTORY_RIGHTS, _FILE_RIGHTS, _READONLY_MASK = int(DIRECTORY_RIGHTS), int(FILE_RIGHTS), ~int(WRITE_RIGHTS)
-_FD_WRITE = R.FD_WRITE.value
-# Rights that need the host file open for writing.
-_HOST_WRITE = int(R.FD_WRITE | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE)
 _HOST_READ = int(R.FD_READ | R.FD_READDIR)
 _O_DIRECTORY, _O_CREAT, _O_EXCL, _O_TRUNC = (
     f.value for f in (Oflags.DIRECTORY, Oflags.CREAT, Oflags.EXCL, Oflags.TRUNC)
@@ -146,21 +143,20 @@ class HostDirectory(DirectoryDescriptor, HostFd):
     def open_at(
         self, path: str, *, follow: bool, oflags: Oflags, fdflags: Fdflags, base: Rights, inheriting: Rights
     ) -> Descriptor:
-        """``path_open``. The new descriptor's rights are those asked for that this directory can
-        pass on; asking to write through a directory that cannot pass writing on is ``NOTCAPABLE``."""
+        """``path_open``. The host open mode comes from ``FD_WRITE`` alone (with ``FD_READ`` or
+        ``FD_READDIR``: read and write); the new descriptor gets the rights asked for that this
+        directory can pass on and that apply to what was opened (a file or a directory, opened for
+        writing or not). Only what would really write is refused through a directory that cannot
+        pass writing on (a read-only preopen): ``FD_WRITE``, ``CREAT`` and ``TRUNC`` (``NOTCAPABLE``).
+        Programs ask for more than they use (Go's read-only open asks for ``FD_FILESTAT_SET_SIZE``
+        and ``FD_ALLOCATE``): those rights are dropped, not refused."""
         o, fdf = int(oflags), int(fdflags)
-        if o & _O_DIRECTORY and o & (_O_CREAT | _O_EXCL | _O_TRUNC):
-            raise WasiError(Errno.INVAL, "DIRECTORY cannot be combined with CREAT, EXCL or TRUNC")
         asked = int(base)
-        b, i = asked & self._inheriting, int(inheriting) & self._inheriting
-        wants_write = asked & _HOST_WRITE or o & (_O_CREAT | _O_TRUNC)
-        if wants_write and (self.readonly or not self._inheriting & _FD_WRITE):
-            raise WasiError(Errno.NOTCAPABLE, "cannot open for writing through this directory")
-        write = b & _HOST_WRITE
+        b, i, write = self._open_rights(o, asked, int(inheriting))
         if o & _O_DIRECTORY:
-            flags = (os.O_RDWR if write else os.O_RDONLY) | os.O_DIRECTORY
+            flags = (os.O_RDWR if write else os.O_RDONLY) | os.O_DIRECTORY  # RDWR: the kernel says ISDIR
         elif write:
-            flags = os.O_RDWR if b & _HOST_READ else os.O_WRONLY
+            flags = os.O_RDWR if asked & _HOST_READ else os.O_WRONLY
         else:
             flags = os.O_RDONLY
         if o & _O_CREAT:
@@ -177,15 +173,17 @@ class HostDirectory(DirectoryDescriptor, HostFd):
         try:
             st = os.fstat(fd)
             if stat.S_ISDIR(st.st_mode):
-                return HostDirectory(fd, b, i, readonly=self.readonly, flags=fdflags)
-            return HostFd(fd, b & _FILE_RIGHTS, owned=True, inheriting=i, flags=fdflags, st=st)
+                return HostDirectory(fd, b & _DIRECTORY_RIGHTS, i, readonly=self.readonly, flags=fdflags)
+            return HostFd(fd, b & _FILE_RIGHTS, owned=True, inheriting=i, flags=fdflags, st=st, add_seek=False)
         except BaseException:
             os.close(fd)
             raise
 
     def create_directory(self, path: str) -> None:
+        """``mkdir``: a trailing slash is ignored, so ``dl/`` with ``dl`` a dangling symlink is
+        ``EXIST`` (as on Linux and wasmtime), never a directory created at the link's target."""
         self._writable()
-        with self._at(path, follow=False) as at:
+        with self._at(strip_slashes(path)[0], follow=False) as at:
             os.mkdir(at.name, 0o777, dir_fd=at.dir_fd)
 
     def stat_at(self, path: str, *, follow: bool) -> Filestat:
@@ -198,12 +196,19 @@ class HostDirectory(DirectoryDescriptor, HostFd):
             set_times(at.name, atim, mtim, dir_fd=at.dir_fd)
 
     def readlink(self, path: str) -> bytes:
+        """The target of a symlink. An absolute target (placed by the host: the guest cannot create
+        one) would reveal a host path: refused with ``PERM``, as wasmtime (cap-std) refuses it."""
         with self._at(path, follow=False) as at:
-            return os.fsencode(os.readlink(at.name, dir_fd=at.dir_fd))
+            target = os.fsencode(os.readlink(at.name, dir_fd=at.dir_fd))
+        if target.startswith(b"/"):
+            raise WasiError(Errno.PERM, "the symlink has an absolute target, outside the sandbox")
+        return target
 
     def remove_directory(self, path: str) -> None:
+        """``rmdir``: a trailing slash is ignored, so ``link/`` removes nothing through a symlink
+        (``NOTDIR``: the link itself is not a directory)."""
         self._writable()
-        with self._at(path, follow=False) as at:
+        with self._at(strip_slashes(path)[0], follow=False) as at:
             os.rmdir(at.name, dir_fd=at.dir_fd)
 
     def unlink_file(self, path: str) -> None:
@@ -228,26 +233,29 @@ class HostDirectory(DirectoryDescriptor, HostFd):
             os.symlink(target, at.name, dir_fd=at.dir_fd)
 
     def link(self, old_path: str, new_dir: Descriptor, new_path: str, *, follow: bool) -> None:
-        """Hard-link ``old_path`` (here) as ``new_path`` in ``new_dir``."""
+        """Hard-link ``old_path`` (here) as ``new_path`` in ``new_dir``. A path ending with a slash
+        names no file to link or to create: ``NOENT``, as wasmtime (cap-std) answers."""
         self._writable()
         target = _same_backend(new_dir)
+        if old_path.endswith("/") or new_path.endswith("/"):
+            raise WasiError(Errno.NOENT, "path_link: a path ending with a slash")
         with (
             self._at(old_path, follow=follow) as old,
             target._at(new_path, follow=False) as new,
         ):
-            if new.trailing_slash or old.trailing_slash:
-                st = os.stat(old.name, dir_fd=old.dir_fd, follow_symlinks=False)
-                raise WasiError(Errno.PERM if stat.S_ISDIR(st.st_mode) else Errno.NOTDIR)
             os.link(old.name, new.name, src_dir_fd=old.dir_fd, dst_dir_fd=new.dir_fd, follow_symlinks=False)
 
     def rename(self, old_path: str, new_dir: Descriptor, new_path: str) -> None:
+        """``rename``: trailing slashes are taken off both paths (the entries themselves are renamed,
+        never a symlink's target), and then require the entry renamed to be a directory."""
         self._writable()
         target = _same_backend(new_dir)
+        (old_name, old_slash), (new_name, new_slash) = strip_slashes(old_path), strip_slashes(new_path)
         with (
-            self._at(old_path, follow=False) as old,
-            target._at(new_path, follow=False) as new,
+            self._at(old_name, follow=False) as old,
+            target._at(new_name, follow=False) as new,
         ):
-            if old.trailing_slash or new.trailing_slash:
+            if old_slash or new_slash:
                 st = os.stat(old.name, dir_fd=old.dir_fd, follow_symlinks=False)
                 if not stat.S_ISDIR(st.st_mode):
                     raise WasiError(Errno.NOTDIR, "a path ending with a slash names a directory")

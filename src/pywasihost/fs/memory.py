@@ -44,11 +44,11 @@ from ..abi import (
     Whence,
 )
 from ..errors import WasiError
-from ..fdtable import DIRECTORY_ONLY, NO_FLAGS, SEEKABLE, SOCKET_ONLY, Descriptor
+from ..fdtable import DIRECTORY_ONLY, NO_FLAGS, SOCKET_ONLY, Descriptor
 from .directory import DirectoryDescriptor
 from .host import DIRECTORY_RIGHTS, FILE_RIGHTS, READONLY_MASK
 from .objects import FileObject, ObjectFile
-from .resolve import MAX_DEPTH, MAX_SYMLINKS, _check_path, splice_symlink
+from .resolve import MAX_DEPTH, MAX_SYMLINKS, _check_path, splice_symlink, strip_slashes
 
 __all__ = ["MemoryDirectory", "MemoryFS", "MemoryFile", "Symlink"]
 
@@ -60,7 +60,6 @@ LINK_MAX = 65000
 MAX_FILE_SIZE = ((1 << 32) - 1) * 4096
 
 _DIRECTORY_RIGHTS, _FILE_RIGHTS, _READONLY_MASK = int(DIRECTORY_RIGHTS), int(FILE_RIGHTS), int(READONLY_MASK)
-_SEEKABLE = SEEKABLE.value
 _O_DIRECTORY, _O_CREAT, _O_EXCL, _O_TRUNC = (
     f.value for f in (Oflags.DIRECTORY, Oflags.CREAT, Oflags.EXCL, Oflags.TRUNC)
 )
@@ -465,6 +464,10 @@ class MemoryDirectory(DirectoryDescriptor):
         ``openat(..., O_NOFOLLOW)`` on the final component (what the host backend calls)."""
         o = int(oflags)
         b, i, write = self._open_rights(o, int(base), int(inheriting))
+        if o & _O_CREAT and path.endswith("/"):
+            # As the host backend (Linux: EISDIR whatever is there), once the parent is resolved.
+            self._at(path.rstrip("/") or path, follow=False)
+            raise WasiError(Errno.ISDIR, f"{path!r} ends with a slash: cannot create a file there")
         if follow:  # as open_beneath: the final component as it is first, expanded if it is a symlink
             try:
                 node = self._open_final(self._at(path, follow=False), path, o, write)
@@ -477,18 +480,14 @@ class MemoryDirectory(DirectoryDescriptor):
         if isinstance(node, _Dir):
             return MemoryDirectory(node, b, i, readonly=self.readonly, flags=fdflags)
         if isinstance(node, _Object):
-            return ObjectFile(node.obj, (b & _FILE_RIGHTS) | _SEEKABLE, inheriting=i, flags=fdflags, node=node)
+            return ObjectFile(node.obj, b & _FILE_RIGHTS, inheriting=i, flags=fdflags, node=node)
         assert isinstance(node, _File)
-        return MemoryFile(node, (b & _FILE_RIGHTS) | _SEEKABLE, i, flags=fdflags)
+        return MemoryFile(node, b & _FILE_RIGHTS, i, flags=fdflags)
 
     def _open_final(self, at: _At, path: str, o: int, write: bool) -> _Node:
         """Linux's ``openat`` of the final component with ``O_NOFOLLOW`` (``fs/namei.c``: ``do_open``
         and ``may_open`` give the order of the checks)."""
-        directory = bool(o & _O_DIRECTORY)
-        if at.trailing_slash:
-            if o & _O_CREAT:
-                raise WasiError(Errno.ISDIR, f"{path!r} ends with a slash: cannot create a file there")
-            directory = True
+        directory = bool(o & _O_DIRECTORY) or at.trailing_slash  # (CREAT with a slash: ISDIR before)
         node = at.node()
         if node is None:
             if not o & _O_CREAT:
@@ -523,8 +522,10 @@ class MemoryDirectory(DirectoryDescriptor):
         return node
 
     def create_directory(self, path: str) -> None:
+        """``mkdir``: a trailing slash is ignored, as on the host backend (``dl/`` with ``dl`` a
+        dangling symlink is ``EXIST``, never a directory created at the link's target)."""
         self._writable()
-        at = self._at(path, follow=False)
+        at = self._at(strip_slashes(path)[0], follow=False)
         if at.node() is not None:
             raise WasiError(Errno.EXIST, f"{path!r} exists")
         self._create(at, _Dir)
@@ -537,14 +538,19 @@ class MemoryDirectory(DirectoryDescriptor):
         _set_times(self._at(path, follow=follow).existing(), atim, mtim)
 
     def readlink(self, path: str) -> bytes:
+        """The target of a symlink; an absolute one (only the host API can place it) is refused with
+        ``PERM``, as on the host backend."""
         node = self._at(path, follow=False).existing()
         if not isinstance(node, _Symlink):
             raise WasiError(Errno.INVAL, f"{path!r} is not a symlink")
+        if node.target.startswith("/"):
+            raise WasiError(Errno.PERM, "the symlink has an absolute target, outside the sandbox")
         return node.target.encode()
 
     def remove_directory(self, path: str) -> None:
+        """``rmdir``: a trailing slash is ignored (``link/`` is ``NOTDIR``), as on the host backend."""
         self._writable()
-        at = self._at(path, follow=False)
+        at = self._at(strip_slashes(path)[0], follow=False)
         if at.name == ".":
             raise WasiError(Errno.INVAL, "cannot remove '.'")
         node = at.existing()
@@ -587,10 +593,10 @@ class MemoryDirectory(DirectoryDescriptor):
         (another backend, or another tree: ``XDEV``)."""
         self._writable()
         target = self._same_tree(new_dir)
+        if old_path.endswith("/") or new_path.endswith("/"):
+            raise WasiError(Errno.NOENT, "path_link: a path ending with a slash")
         old, new = self._at(old_path, follow=follow), target._at(new_path, follow=False)
         node = old.existing()
-        if new.trailing_slash or old.trailing_slash:
-            raise WasiError(Errno.PERM if isinstance(node, _Dir) else Errno.NOTDIR)
         if new.name == "." or new.node() is not None:
             raise WasiError(Errno.EXIST, f"{new_path!r} exists")
         if isinstance(node, _Dir):
@@ -607,8 +613,9 @@ class MemoryDirectory(DirectoryDescriptor):
         directory into itself, ``ENOTEMPTY``, ``EISDIR``/``ENOTDIR`` for a kind mismatch)."""
         self._writable()
         target = self._same_tree(new_dir)
-        old, new = self._at(old_path, follow=False), target._at(new_path, follow=False)
-        if old.trailing_slash or new.trailing_slash:
+        (old_name, old_slash), (new_name, new_slash) = strip_slashes(old_path), strip_slashes(new_path)
+        old, new = self._at(old_name, follow=False), target._at(new_name, follow=False)
+        if old_slash or new_slash:
             if not isinstance(old.existing(), _Dir):
                 raise WasiError(Errno.NOTDIR, "a path ending with a slash names a directory")
         if old.name == "." or new.name == ".":
@@ -1058,7 +1065,12 @@ class MemoryFS:
         self._as_guest(path, lambda d: d.remove_directory(path))
 
     def readlink(self, path: str) -> str:
-        return self._as_guest(path, lambda d: d.readlink(path)).decode()
+        """The target of symlink ``path``, absolute or not (the guest's readlink refuses an absolute
+        one; the host sees what it placed)."""
+        node = self._node(path, follow=False)
+        if not isinstance(node, _Symlink):
+            raise OSError(host_errno.EINVAL, os.strerror(host_errno.EINVAL), path)
+        return node.target
 
     def stat(self, path: str = ".", *, follow_symlinks: bool = True) -> Filestat:
         """The WASI ``filestat`` a guest would get (device, inode, type, links, size, times in ns)."""
@@ -1181,12 +1193,12 @@ class MemoryFS:
     def _copy_times(self, path: str, st: os.stat_result) -> None:
         node = self._node(path, follow=False)
         assert node is not None
-        node.atim, node.mtim = st.st_atime_ns, st.st_mtime_ns
+        node.atim, node.mtim = max(0, st.st_atime_ns), max(0, st.st_mtime_ns)  # before 1970: 0, as the host backend
 
     def _set_mtime(self, path: str, mtim: int) -> None:
         node = self._node(path, follow=False)
         assert node is not None
-        node.mtim = mtim
+        node.mtim = max(0, mtim)  # before 1970: 0, as the host backend
 
 
 def _read_object(obj: object) -> bytes:

@@ -112,6 +112,8 @@ class ObjectFile(Descriptor):
         super().__init__(can if rights is None else int(rights) & can, inheriting, flags)
         self.obj: Any = obj  # duck-typed: see the module's docstring
         self.node = node
+        # Whether the object itself can seek (the rights also say what the guest asked for).
+        self._seekable = bool(can & _SEEK)
         self._readinto = getattr(obj, "readinto", None)
         if node is not None:
             _opened(node)
@@ -138,7 +140,7 @@ class ObjectFile(Descriptor):
         return len(data) if n is None else int(n)
 
     def _at(self, offset: int, action: Callable[[], int]) -> int:
-        if self.lacking & _SEEK:
+        if not self._seekable:
             raise WasiError(Errno.SPIPE)
         obj = self.obj
         here = obj.seek(0, os.SEEK_CUR)
@@ -168,7 +170,7 @@ class ObjectFile(Descriptor):
             return int(st().st_size)
         if hasattr(self.obj, "__len__"):
             return len(self.obj)
-        if not self.lacking & _SEEK:
+        if self._seekable:
             obj = self.obj
             here = obj.seek(0, os.SEEK_CUR)
             try:
@@ -185,7 +187,7 @@ class ObjectFile(Descriptor):
         if callable(st):
             result = st()
             for i, name in enumerate(("st_atime_ns", "st_mtime_ns", "st_ctime_ns")):
-                times[i] = int(getattr(result, name, times[i]))
+                times[i] = max(0, int(getattr(result, name, times[i])))  # before 1970: 0
         return Filestat(
             Device(node.store.dev if node is not None else 0),
             Inode(node.ino if node is not None else 0),
@@ -207,7 +209,7 @@ class ObjectFile(Descriptor):
             self.node.mtim = self.node.mtim if mtim is None else mtim
 
     def readable_bytes(self) -> int:
-        if self.lacking & _SEEK:
+        if not self._seekable:
             return 0
         return max(0, self._size() - int(self.obj.seek(0, os.SEEK_CUR)))
 

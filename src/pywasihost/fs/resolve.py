@@ -1,6 +1,6 @@
 """Resolve a guest path beneath a directory fd, so that it can never name anything above it.
 
-The algorithm is the manual walk of cap-std and WAMR (see ``security.md``):
+The algorithm is the manual walk of cap-std and WAMR (see ``SECURITY.md`` at the repository root):
 
 1. Refuse a malformed path before any system call: NUL byte (``INVAL``), invalid UTF-8 (``ILSEQ``),
    more than :data:`MAX_PATH_BYTES` bytes (``NAMETOOLONG``), the empty path (``NOENT``), an absolute
@@ -40,7 +40,16 @@ from types import TracebackType
 from ..abi import Errno
 from ..errors import WasiError, errno_from_oserror
 
-__all__ = ["MAX_DEPTH", "MAX_PATH_BYTES", "MAX_SYMLINKS", "Resolved", "open_beneath", "resolve", "splice_symlink"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_PATH_BYTES",
+    "MAX_SYMLINKS",
+    "Resolved",
+    "open_beneath",
+    "resolve",
+    "splice_symlink",
+    "strip_slashes",
+]
 
 #: Longest guest path accepted, in UTF-8 bytes (Linux's PATH_MAX less its NUL).
 MAX_PATH_BYTES = 4096
@@ -343,6 +352,11 @@ def open_beneath(
     in a symlink, and this saves reading the link first. Only when the kernel says it is one
     (``ELOOP``, or ``ENOTDIR`` for ``O_DIRECTORY``) is the path resolved again with the expansion.
     """
+    if flags & os.O_CREAT and path.endswith("/"):
+        # A file cannot be created at a name ending with a slash (Linux: EISDIR, whatever is there);
+        # the parent is still resolved first, so a missing or escaping parent answers as usual.
+        with resolve(base_fd, path.rstrip("/") or path, follow=False, base_is_dir=base_is_dir):
+            raise WasiError(Errno.ISDIR, f"{path!r} ends with a slash: cannot create a file there")
     if follow:
         with resolve(base_fd, path, follow=False, base_is_dir=base_is_dir) as where:
             try:
@@ -363,3 +377,11 @@ def _open_final(where: Resolved, path: str, flags: int, mode: int) -> int:
         return os.open(where.name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=where.dir_fd)
     except OSError as exc:
         raise _oserror(exc) from exc
+
+
+def strip_slashes(path: str) -> tuple[str, bool]:
+    """``path`` without its trailing slashes, and whether it had any. Operations on the entry itself
+    (``mkdir``, ``rmdir``, ``rename``) take them off, as cap-std does, rather than letting the
+    resolver follow a final symlink because of them (the slash alone is kept: absolute, refused)."""
+    stripped = path.rstrip("/")
+    return (stripped, stripped != path) if stripped else (path, False)

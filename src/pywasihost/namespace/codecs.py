@@ -226,19 +226,20 @@ class IovecsCodec(ParamCodec):
 
     def setup(self, name: str, env: dict[str, Any]) -> list[str]:
         env["_unpack_iovec"] = struct.Struct("<II").unpack_from
-        return ["_iovecs = _mem.iovecs"]
+        return ["_iovecs = _mem.iovecs", "_max_io = _mem.limits.max_io_bytes"]
 
     def decode(self, args: list[str], out: str) -> list[str]:
-        # One iovec inside memory is the common case: decode it inline (a Python call less);
-        # anything else, including every out-of-bounds case, goes through GuestMemory.iovecs.
+        # One iovec inside memory and within max_io_bytes is the common case: decode it inline (a
+        # Python call less); anything else, including every out-of-bounds case, goes through
+        # GuestMemory.iovecs (which also cuts the buffers at max_io_bytes).
         return [
             f"{out} = {args[0]} & {M32:#x}",
             f"{out}_n = {args[1]} & {M32:#x}",
             f"{out}_size = _mem.size",
             f"if {out}_n == 1 and {out} + 8 <= {out}_size:",
             f"    {out}_b, {out}_l = _unpack_iovec(_mem.view, {out})",
-            f"    {out} = [_mem.view[{out}_b : {out}_b + {out}_l]] if {out}_b + {out}_l <= {out}_size"
-            f" else _iovecs({out}, 1)",
+            f"    {out} = [_mem.view[{out}_b : {out}_b + {out}_l]]"
+            f" if {out}_b + {out}_l <= {out}_size and {out}_l <= _max_io else _iovecs({out}, 1)",
             "else:",
             f"    {out} = _iovecs({out}, {out}_n)",
         ]

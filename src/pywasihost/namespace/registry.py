@@ -25,9 +25,9 @@ from __future__ import annotations
 import functools
 import inspect
 import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
 from ..abi import Errno, InvalidValue
 from ..abi._generated import SIGNATURES
@@ -276,6 +276,32 @@ def raw_function(
     return Syscall(module, name, fn, pcodecs, (), values=vals, errno=False)
 
 
+class Preview1Set(Protocol):
+    """The concrete ``wasi_snapshot_preview1`` functions, as this generic registry uses them:
+    :mod:`pywasihost.syscalls` provides them (:func:`set_preview1`), so the registry imports none."""
+
+    def functions(self) -> Iterable[Syscall]: ...
+
+    def stub(self, name: str) -> Syscall | None:
+        """The ``ENOSYS`` placeholder of preview 1 function ``name`` (None if there is none)."""
+
+
+_PREVIEW1: list[Preview1Set] = []
+
+
+def set_preview1(provider: Preview1Set) -> None:
+    """Where :meth:`Namespace.preview1` and :meth:`Namespace.disable` take the preview 1 set from
+    (called by :mod:`pywasihost.syscalls` when it is imported: :mod:`pywasihost.instance` imports it,
+    and so does the first use of a namespace name through ``pywasihost``)."""
+    _PREVIEW1[:] = [provider]
+
+
+def _preview1() -> Preview1Set:
+    if not _PREVIEW1:
+        raise RuntimeError("no wasi_snapshot_preview1 set: import pywasihost.syscalls first")
+    return _PREVIEW1[0]
+
+
 class Namespace:
     """The host functions an instance imports, by ``(module, name)``."""
 
@@ -287,19 +313,15 @@ class Namespace:
     @classmethod
     def preview1(cls) -> Namespace:
         """A new namespace with every ``wasi_snapshot_preview1`` function (yours to change)."""
-        from ..syscalls import BUILTINS
-
         ns = cls()
-        for sc in BUILTINS:
+        for sc in _preview1().functions():
             ns._put(sc)
         return ns
 
     def disable(self, name: str) -> Syscall:
         """Make preview 1 function ``name`` answer ``ENOSYS`` (the import stays, with the spec's
         signature): a way to deny a guest a whole family of calls, sockets say."""
-        from .stubs import stubs  # the witx is parsed only for this
-
-        stub = stubs().get(name)
+        stub = _preview1().stub(name)
         if stub is None:
             raise KeyError(f"{name!r} is not a {PREVIEW1} function")
         self._put(stub)

@@ -8,12 +8,17 @@ from typing import NoReturn
 
 from ..abi import Exitcode, Signal
 from ..context import WasiContext
-from ..errors import ProcExit
+from ..errors import InvalidExitStatus, ProcExit
 from ._register import wasi
+
+#: Exit statuses a guest may give (wasmtime's range: 126 and up mean "not run" or a signal to a shell).
+MAX_EXIT_STATUS = 125
 
 
 @wasi()
 def proc_exit(ctx: WasiContext, rval: Exitcode) -> NoReturn:
+    if rval > MAX_EXIT_STATUS:
+        raise InvalidExitStatus(rval)
     raise ProcExit(rval)
 
 

@@ -14,7 +14,9 @@ R = RIGHT  # plain ints: see fdtable.RIGHT
 
 @wasi("fd")
 def sock_accept(ctx: WasiContext, fd: Fd, flags: Fdflags) -> Fd:
-    new = ctx.fds.get(fd, R.SOCK_ACCEPT).accept(flags)
+    listener = ctx.fds.get(fd, R.SOCK_ACCEPT)
+    ctx.fds.check_room()  # before the connection is taken from the client: MFILE leaves it queued
+    new = listener.accept(flags)
     try:
         return Fd(ctx.fds.insert(new))
     except BaseException:

@@ -1,6 +1,6 @@
 """``ENOSYS`` placeholders with the spec's signature (:meth:`Namespace.disable`), built from the witx.
 
-The only part of the namespace that parses the witx at run time, and only when a function is disabled.
+The only part of the host that parses the witx at run time, and only when a function is disabled.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from .. import abi
 from ..abi import Errno
 from ..abi.witx import Builtin, Function, ListType, NamedRef, Param, PointerType, WitxType, load_spec
 from ..errors import WasiError
-from .codecs import IovecsCodec, ParamCodec, PointerCodec, ResultCodec, SliceCodec, StringCodec
-from .registry import PREVIEW1, Syscall
-from .types import param_codec, result_codec
+from ..namespace.codecs import IovecsCodec, ParamCodec, PointerCodec, ResultCodec, SliceCodec, StringCodec
+from ..namespace.registry import PREVIEW1, Syscall
+from ..namespace.types import param_codec, result_codec
 
 __all__ = ["stub", "stubs"]
 
