@@ -71,7 +71,7 @@ class WasiContext:
         config.validate()  # again: fields may have changed since the config was made
         self.config = config
         self.memory = GuestMemory(config.limits)
-        self.fds = FdTable(config.limits.max_fds)
+        self.fds = FdTable(config.limits.max_fds, config.limits.max_io_bytes)
         self.clocks = config.clocks.for_run()  # per run: a reused deterministic config repeats itself
         self.random = config.random.for_run()
         self.state: dict[str, Any] = {}

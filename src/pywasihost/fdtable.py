@@ -8,6 +8,7 @@ the call needs in the same step, so no syscall can forget the check.
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import io
 import os
@@ -16,6 +17,7 @@ import stat
 import sys
 import termios
 from collections.abc import Callable
+from functools import partial
 from types import SimpleNamespace
 from typing import BinaryIO
 
@@ -45,6 +47,7 @@ __all__ = [
     "BytesInput",
     "CallbackOutput",
     "Descriptor",
+    "DirectDescriptors",
     "FdTable",
     "HostFd",
     "NullDescriptor",
@@ -61,6 +64,7 @@ NO_RIGHTS = Rights(0)
 #: Every right as a plain int (``RIGHT.FD_READ``), for what a call passes to :meth:`FdTable.get`:
 #: an IntFlag operation builds an enum member each time (about 1 us), an int one does not.
 RIGHT = SimpleNamespace(**{str(m.name): m.value for m in Rights})
+_FD_READ, _FD_WRITE = Rights.FD_READ.value, Rights.FD_WRITE.value
 #: Rights only a directory / a socket implements (the other kinds refuse with NOTDIR / NOTSOCK).
 DIRECTORY_ONLY = sum(r.value for r in Rights if (r.name or "").startswith("PATH_")) | Rights.FD_READDIR.value
 SOCKET_ONLY = (Rights.SOCK_ACCEPT | Rights.SOCK_SHUTDOWN).value
@@ -81,6 +85,9 @@ class Descriptor:
     #: (``read`` on a directory is ``BADF``, ``sock_accept`` on a file ``NOTSOCK``), rather than
     #: ``NOTCAPABLE``. Only rights whose methods this class leaves at their refusing default.
     implied: int = SOCKET_ONLY
+    #: Called when the rights or flags change, by the table that holds the descriptor (see
+    #: :attr:`FdTable.direct`).
+    on_change: Callable[[], None] | None = None
 
     # Rights are kept as plain ints (``_base``, ``_inheriting``): IntFlag arithmetic builds an enum
     # member per operation (about 1 us each), and descriptors are made and checked on hot paths.
@@ -100,6 +107,8 @@ class Descriptor:
         self._base = int(rights)
         # The rights this descriptor lacks: FdTable.get checks the call's rights against it.
         self.lacking = ~(self._base | self.implied)
+        if self.on_change is not None:
+            self.on_change()
 
     @property
     def rights_inheriting(self) -> Rights:
@@ -111,6 +120,12 @@ class Descriptor:
 
     def fdstat(self) -> Fdstat:
         return Fdstat(self.filetype, self.flags, self.rights_base, self.rights_inheriting)
+
+    def direct_fd(self) -> int | None:
+        """The host fd that :meth:`read` and :meth:`write` are exactly ``readv``/``writev`` on, if
+        there is one: an engine's native fast path may then do them itself (see
+        :class:`DirectDescriptors`). None for every other kind of descriptor."""
+        return None
 
     # -- I/O -------------------------------------------------------------------------------------
 
@@ -319,6 +334,9 @@ class HostFd(Descriptor):
         # change, so each read and write polls first instead (AGAIN when it would block).
         self.poll_first = False
 
+    def direct_fd(self) -> int | None:
+        return None if self.poll_first else self.fd
+
     def read(self, bufs: list[memoryview]) -> int:
         if self.poll_first:
             _would_block(self.fd, select.POLLIN)
@@ -378,6 +396,8 @@ class HostFd(Descriptor):
                 fl |= os.O_NONBLOCK
             fcntl.fcntl(self.fd, fcntl.F_SETFL, fl)
         self.flags = (self.flags & ~(Fdflags.APPEND | Fdflags.NONBLOCK)) | flags
+        if self.on_change is not None:
+            self.on_change()  # poll_first may have changed, and with it direct_fd
 
     def advise(self, offset: int, length: int, advice: Advice) -> None:
         if self.filetype == Filetype.REGULAR_FILE and hasattr(os, "posix_fadvise"):
@@ -547,12 +567,65 @@ class NullDescriptor(Descriptor):
         return sum(len(b) for b in bufs)
 
 
-class FdTable:
-    """Descriptors by number. One table per instance: no instance sees another's descriptors."""
+class DirectDescriptors(ctypes.Structure):
+    """Which guest descriptors a native fast path may read and write itself, for an engine's C code.
 
-    def __init__(self, max_fds: int = 1024) -> None:
+    ``write[fd]``/``read[fd]`` is the host fd when guest descriptor ``fd`` (below ``SLOTS``) is one
+    whose ``write``/``read`` is exactly ``writev``/``readv`` on it (:meth:`Descriptor.direct_fd`) and
+    holds the ``FD_WRITE``/``FD_READ`` right, else -1. ``max_io_bytes`` is the run's limit. The
+    table keeps it up to date as descriptors come, go, move and lose rights or change flags, so a
+    host fd number is never used after its descriptor closed. Native code handles only the ordinary
+    case and leaves everything else (other descriptors, bounds, errors) to the Python functions.
+    """
+
+    SLOTS = 64
+    _fields_ = (
+        ("write", ctypes.c_int32 * SLOTS),
+        ("read", ctypes.c_int32 * SLOTS),
+        ("max_io_bytes", ctypes.c_uint64),
+    )
+    write: ctypes.Array[ctypes.c_int32]
+    read: ctypes.Array[ctypes.c_int32]
+    max_io_bytes: int
+
+    def __init__(self, max_io_bytes: int) -> None:
+        super().__init__()
+        ctypes.memset(ctypes.addressof(self.write), 0xFF, 2 * ctypes.sizeof(self.write))  # all -1
+        self.max_io_bytes = max_io_bytes
+
+
+class FdTable:
+    """Descriptors by number. One table per instance: no instance sees another's descriptors.
+
+    ``direct`` mirrors the descriptors a native fast path may serve (:class:`DirectDescriptors`)."""
+
+    def __init__(self, max_fds: int = 1024, max_io_bytes: int = 1 << 24) -> None:
         self._fds: dict[int, Descriptor] = {}
         self.max_fds = max_fds
+        self.direct = DirectDescriptors(max_io_bytes)
+
+    def _sync(self, fd: int) -> None:
+        """Bring ``direct``'s entries for ``fd`` in line with the descriptor there now."""
+        if fd >= DirectDescriptors.SLOTS:
+            return
+        d = self._fds.get(fd)
+        host = None if d is None else d.direct_fd()
+        if d is None or host is None:
+            self.direct.write[fd] = self.direct.read[fd] = -1
+        else:
+            self.direct.write[fd] = -1 if d.lacking & _FD_WRITE else host
+            self.direct.read[fd] = -1 if d.lacking & _FD_READ else host
+
+    def _place(self, fd: int, descriptor: Descriptor) -> None:
+        self._fds[fd] = descriptor
+        descriptor.on_change = partial(self._sync, fd)
+        self._sync(fd)
+
+    def _take(self, fd: int) -> Descriptor:
+        d = self._fds.pop(fd)
+        d.on_change = None
+        self._sync(fd)
+        return d
 
     def get(self, fd: int, rights: int = 0) -> Descriptor:
         """The descriptor ``fd``, checked to hold ``rights`` (``BADF`` / ``NOTCAPABLE`` otherwise)."""
@@ -572,7 +645,9 @@ class FdTable:
     def set(self, fd: int, descriptor: Descriptor) -> None:
         """Put ``descriptor`` at ``fd``, closing what was there."""
         old = self._fds.get(fd)
-        self._fds[fd] = descriptor
+        if old is not None and old is not descriptor:
+            old.on_change = None
+        self._place(fd, descriptor)
         if old is not None and old is not descriptor:
             old.close()
 
@@ -582,7 +657,7 @@ class FdTable:
         fd = 0
         while fd in self._fds:
             fd += 1
-        self._fds[fd] = descriptor
+        self._place(fd, descriptor)
         return fd
 
     def check_room(self) -> None:
@@ -591,9 +666,8 @@ class FdTable:
             raise WasiError(Errno.MFILE, f"more than {self.max_fds} open descriptors")
 
     def remove(self, fd: int) -> Descriptor:
-        d = self.get(fd)
-        del self._fds[fd]
-        return d
+        self.get(fd)
+        return self._take(fd)
 
     def close(self, fd: int) -> None:
         self.remove(fd).close()
@@ -601,17 +675,16 @@ class FdTable:
     def renumber(self, fd: int, to: int) -> None:
         """``fd_renumber``: move ``fd`` to ``to``, closing what was at ``to``. Both must be open;
         ``fd == to`` changes nothing (CVE-2025-53901 corrupted a table there)."""
-        source = self.get(fd)
+        self.get(fd)
         self.get(to)
         if fd == to:
             return
-        del self._fds[fd]
-        self.set(to, source)
+        self.set(to, self._take(fd))
 
     def close_all(self) -> None:
         """Close every descriptor (at the end of a run, however it ended)."""
-        fds, self._fds = self._fds, {}
-        for d in fds.values():
+        for fd in list(self._fds):
+            d = self._take(fd)
             try:
                 d.close()
             except OSError:

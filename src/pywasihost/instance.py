@@ -23,6 +23,7 @@ from .config import WasiConfig
 from .context import WasiContext
 from .engines import (
     NATIVE,
+    NATIVE_DESCRIPTORS,
     CompiledModule,
     Engine,
     EngineChoice,
@@ -177,6 +178,7 @@ class WasiInstance:
                     fn = _deadline_checked(fn, ctx)
                 elif wrap_trace is None and sc.native_when is not None and sc.native_when(ctx):
                     setattr(fn, NATIVE, sc.native)  # the engine may answer in C (see Syscall.native)
+                    setattr(fn, NATIVE_DESCRIPTORS, ctx.fds.direct)
                 functions[imp.module, imp.name] = (fn, tuple(sc.wasm_params), tuple(sc.wasm_results))
             limits = InstanceLimits(self.config.timeout, self.config.max_memory, self.config.fuel)
             self._instance = self.engine.instantiate(self.module.compiled, functions, limits)

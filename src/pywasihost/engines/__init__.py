@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Union
 
 from .base import (
     NATIVE,
+    NATIVE_DESCRIPTORS,
     CompiledModule,
     Engine,
     EngineInstance,
@@ -41,6 +42,7 @@ __all__ = [
     "LimitError",
     "LinkError",
     "NATIVE",
+    "NATIVE_DESCRIPTORS",
     "available_engines",
     "compile_module",
     "default_engine",

@@ -96,6 +96,11 @@ NATIVE = "__pywasihost_native__"
 path of that name, where it has one; the callable stays the reference that the fast path hands
 everything unusual to (see ``Syscall.native``)."""
 
+NATIVE_DESCRIPTORS = "__pywasihost_native_descriptors__"
+"""Beside :data:`NATIVE`: the instance's :class:`pywasihost.fdtable.DirectDescriptors` (a ctypes
+structure the descriptor table keeps current), which native ``fd_read``/``fd_write`` consult to know
+which guest descriptors they may serve."""
+
 
 class EngineInstance(Protocol):
     def call(self, name: str, *args: Any) -> Any:

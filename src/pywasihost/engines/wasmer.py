@@ -4,15 +4,34 @@ Host functions get explicit ``FunctionType``s (annotations would map ``float`` t
 under postponed evaluation). wasmer passes i32 arguments as signed ints: the namespace masks them.
 A Python exception raised in a host function comes out of the wasm call unchanged (``ProcExit``,
 ``Trap``); wasm traps come out as ``RuntimeError`` and are turned into :class:`pywasihost.Trap`.
+
+Native fast paths (``clock_time_get``, ``random_get``, ``fd_write``, ``fd_read``; see
+``_trampoline_build``): wasmer 1.1 calls only Python, so a host function with a native path is a
+small shim that calls the C function ``pywasihost_native`` first and the Python function only when it
+answers -1 (anything unusual). The C side knows the memory's base address and size as last seen;
+an access past that size goes to Python, which looks again first. The base never moves: wasmer's
+Universal engine gives every wasm32 memory a static 4 GiB reservation on a 64-bit host (its default
+tunables), so ``memory.grow`` only extends the size (a test grows memory under the fast path).
 """
 
 from __future__ import annotations
 
+import ctypes
+import importlib
 from collections.abc import Callable
 from typing import Any
 
 from ..errors import Trap
-from .base import NO_LIMITS, CompiledModule, HostFunctions, ImportSpec, InstanceLimits, LinkError
+from .base import (
+    NATIVE,
+    NATIVE_DESCRIPTORS,
+    NO_LIMITS,
+    CompiledModule,
+    HostFunctions,
+    ImportSpec,
+    InstanceLimits,
+    LinkError,
+)
 from .binary import cap_memory, defer_start
 from .cachetag import distribution_version, host_cpu
 
@@ -26,6 +45,13 @@ except ImportError as exc:  # pragma: no cover - depends on the Python running u
     ) from exc
 
 __all__ = ["WasmerEngine"]
+
+_c: Any  # the C fast paths, where setup.py could build them (pure Python otherwise)
+try:
+    _c = importlib.import_module("pywasihost.engines._trampoline")
+except ImportError:  # pragma: no cover - no C compiler at install time
+    _c = None
+_NATIVE_CODES = {"clock_time_get": 1, "random_get": 2, "fd_write": 3, "fd_read": 4}  # _trampoline_build.NATIVE
 
 _TYPES = {"i32": wasmer.Type.I32, "i64": wasmer.Type.I64, "f32": wasmer.Type.F32, "f64": wasmer.Type.F64}
 _NAMES = {v: k for k, v in _TYPES.items()}
@@ -55,6 +81,55 @@ class WasmerModule:
         self.deferred_start = deferred_start
         self.imports = [_describe("import", i.type, i.module, i.name) for i in module.imports]
         self.exports = [_describe("export", e.type, "", e.name) for e in module.exports if e.name != deferred_start]
+
+
+class _NativeMemory:
+    """The guest memory as the C fast paths see it (a ``pywasihost_memory``), for one instance."""
+
+    def __init__(self) -> None:
+        assert _c is not None
+        self.c = _c.ffi.new("pywasihost_memory *")
+        self.memory: wasmer.Memory | None = None  # known once the instance exists
+        self._view: Any = None  # keeps the buffer that c.base points into alive
+
+    def refresh(self) -> None:
+        """Look at the memory again (it may have grown) before the Python function runs."""
+        if self.memory is not None:
+            self._view = memoryview(self.memory.buffer)
+            self.c.base = _c.ffi.from_buffer(self._view)
+            self.c.size = len(self._view)
+
+
+def _native_shim(fn: Callable[..., Any], code: int, memory: _NativeMemory, nparams: int) -> Callable[..., Any]:
+    """``fn`` behind its native fast path: C answers the ordinary case, ``fn`` (the reference) the rest.
+
+    One shim per arity (2: random_get, 3: clock_time_get, 4: fd_read/fd_write): each is a call on the
+    hot path, and ``*args`` packing would cost more than the C function."""
+    native, state, refresh = _c.lib.pywasihost_native, memory.c, memory.refresh
+
+    def shim2(a: int, b: int) -> int:
+        result: int = native(code, state, a, b, 0, 0)
+        if result < 0:
+            refresh()
+            result = fn(a, b)
+        return result
+
+    def shim3(a: int, b: int, c: int) -> int:
+        result: int = native(code, state, a, b, c, 0)
+        if result < 0:
+            refresh()
+            result = fn(a, b, c)
+        return result
+
+    def shim4(a: int, b: int, c: int, d: int) -> int:
+        result: int = native(code, state, a, b, c, d)
+        if result < 0:
+            refresh()
+            result = fn(a, b, c, d)
+        return result
+
+    shims: dict[int, Callable[..., int]] = {2: shim2, 3: shim3, 4: shim4}
+    return shims[nparams]
 
 
 class WasmerInstance:
@@ -88,7 +163,9 @@ class WasmerEngine:
     name = "wasmer"
     interrupts_wasm = False
     supports_fuel = False
-    host_calls = "wasmer.Function over a Python callable"
+    host_calls = "wasmer.Function over a Python callable" + (
+        "; C fast paths (cffi) for fd_read, fd_write, clock_time_get, random_get" if _c is not None else ""
+    )
 
     def __init__(self) -> None:
         self.version = wasmer.__version__
@@ -135,6 +212,7 @@ class WasmerEngine:
         if limits.max_memory is not None:
             compiled = wasmer.Module(self.store, cap_memory(module.wasm, limits.max_memory))
         namespaces: dict[str, dict[str, wasmer.Function]] = {}
+        native_memory: _NativeMemory | None = None
         missing = []
         for imp in module.imports:
             if imp.kind != "function" or (imp.module, imp.name) not in functions:
@@ -146,6 +224,13 @@ class WasmerEngine:
                     f"import {imp.module}.{imp.name}: the module wants {imp.signature()}, the host provides "
                     f"({', '.join(params)}) -> ({', '.join(results)})"
                 )
+            code = _NATIVE_CODES.get(getattr(fn, NATIVE, ""), 0) if _c is not None else 0
+            if code:
+                native_memory = native_memory or _NativeMemory()
+                descriptors = getattr(fn, NATIVE_DESCRIPTORS, None)
+                if descriptors is not None:  # kept alive by fn, which the shim holds
+                    native_memory.c.fds = _c.ffi.cast("void *", ctypes.addressof(descriptors))
+                fn = _native_shim(fn, code, native_memory, len(params))
             ftype = wasmer.FunctionType([_TYPES[p] for p in params], [_TYPES[r] for r in results])
             namespaces.setdefault(imp.module, {})[imp.name] = wasmer.Function(self.store, fn, ftype)
         if missing:
@@ -154,6 +239,14 @@ class WasmerEngine:
         for mod, funcs in namespaces.items():
             import_object.register(mod, funcs)
         try:
-            return WasmerInstance(wasmer.Instance(compiled, import_object))
+            instance = WasmerInstance(wasmer.Instance(compiled, import_object))
         except RuntimeError as exc:
             raise Trap(f"instantiation failed: {exc}") from None
+        if native_memory is not None:
+            try:
+                memory = instance.instance.exports.memory
+            except LookupError:
+                memory = None
+            native_memory.memory = memory if isinstance(memory, wasmer.Memory) else None
+            native_memory.refresh()
+        return instance

@@ -31,7 +31,17 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import Timeout, Trap
-from .base import NATIVE, NO_LIMITS, CompiledModule, HostFunctions, ImportSpec, InstanceLimits, LimitError, LinkError
+from .base import (
+    NATIVE,
+    NATIVE_DESCRIPTORS,
+    NO_LIMITS,
+    CompiledModule,
+    HostFunctions,
+    ImportSpec,
+    InstanceLimits,
+    LimitError,
+    LinkError,
+)
 from .binary import defer_start
 from .cachetag import distribution_version, host_cpu
 
@@ -158,7 +168,7 @@ if _c is not None:
         _c.ffi.def_extern(name=f"pywasihost_call{_n}")(_fast_call)
 
 
-_NATIVE_CODES = {"clock_time_get": 1, "random_get": 2}  # _trampoline_build.NATIVE
+_NATIVE_CODES = {"clock_time_get": 1, "random_get": 2, "fd_write": 3, "fd_read": 4}  # _trampoline_build.NATIVE
 
 
 def _c_eligible(params: tuple[str, ...], results: tuple[str, ...]) -> bool:
@@ -363,6 +373,9 @@ class WasmtimeInstance:
             signature.native = _NATIVE_CODES.get(getattr(fn, NATIVE, ""), 0)
             if signature.native:
                 self._native.append(signature)  # told the memory once the instance exists
+                descriptors = getattr(fn, NATIVE_DESCRIPTORS, None)  # kept alive by fn, in _FAST
+                if descriptors is not None:
+                    signature.fds = _c.ffi.cast("void *", ctypes.addressof(descriptors))
             env = int(_c.ffi.cast("intptr_t", signature))
             _FAST[env] = (fn, self._record, signature)
             callback = _C_TRAMPOLINE

@@ -41,12 +41,17 @@ _MAX_OFFSET = (1 << 63) - 1  # offsets are signed on the host (off_t)
 # costs about 70 ns on Python 3.10), hence the ignores.
 
 
-@wasi("nwritten")
+def _descriptors_decide(ctx: WasiContext) -> bool:
+    """fd_read/fd_write's native fast path serves the descriptors ``ctx.fds.direct`` lists."""
+    return True
+
+
+@wasi("nwritten", native_when=_descriptors_decide)
 def fd_write(ctx: WasiContext, fd: Fd, iovs: CiovecArray) -> Size:
     return ctx.fds.get(fd, _FD_WRITE).write(iovs)  # type: ignore[return-value]
 
 
-@wasi("nread")
+@wasi("nread", native_when=_descriptors_decide)
 def fd_read(ctx: WasiContext, fd: Fd, iovs: IovecArray) -> Size:
     return ctx.fds.get(fd, _FD_READ).read(iovs)  # type: ignore[return-value]
 
