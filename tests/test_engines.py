@@ -333,7 +333,6 @@ if current_engine().name == "wasmtime":  # defined only in wasmtime sessions (no
         from pywasihost.engines import _trampoline_build, wasmtime
 
         assert wasmtime._MAX_C_PARAMS == _trampoline_build.MAX_PARAMS
-        assert wasmtime._NATIVE_CODES == _trampoline_build.NATIVE
 
 
 def test_inspect_says_how_host_calls_are_made() -> None:

@@ -25,6 +25,7 @@ from conftest import compiled, current_engine
 from pywasihost import CAPTURE, MemoryLimits, Namespace, Trap, WasiConfig, WasiInstance
 from pywasihost.abi import Errno, Fdflags, Rights
 from pywasihost.fdtable import DirectDescriptors, FdTable, HostFd
+from pywasihost.fs.host import HostDirectory
 
 PAGE = 65536
 NATIVE = ("fd_write", "fd_read", "clock_time_get", "random_get")
@@ -177,6 +178,13 @@ def test_the_fast_path_follows_the_descriptor_table(fresh: Pair) -> None:
     assert fresh.output("native") == fresh.output("python") == b"12345678" * 2
 
 
+def test_a_directory_is_never_read_or_written_natively(fresh: Pair) -> None:
+    """Even with nothing to move: readv of 0 bytes on a host directory's fd succeeds in the kernel."""
+    for inst in fresh.both:
+        inst.memory.view[100:108] = bytes(8)  # one empty buffer
+        assert inst.call("read", 3, 100, 1, 200) == inst.call("write", 3, 100, 1, 200) == Errno.BADF
+
+
 def test_the_fast_path_sees_memory_grow(fresh: Pair) -> None:
     for inst in fresh.both:
         assert inst.call("grow", 2) == 1
@@ -205,6 +213,9 @@ def test_direct_descriptors_list_only_plain_host_fds_with_the_right(tmp_path: Pa
         # numbers past the mirror's slots are never served natively, and still work in Python
         table.set(DirectDescriptors.SLOTS, HostFd(w, Rights.FD_WRITE, owned=False))
         assert table.get(DirectDescriptors.SLOTS).direct_fd() == w
+        # a directory is never direct, although a host directory holds a host fd
+        table.set(3, HostDirectory.open_preopen(tmp_path, "/dir"))
+        assert (table.direct.read[3], table.direct.write[3]) == (-1, -1)
         table.close_all()
         assert list(table.direct.read) == list(table.direct.write) == [-1] * DirectDescriptors.SLOTS
     finally:
@@ -285,6 +296,13 @@ def test_the_native_paths_step_aside_for_configured_clocks_and_traces(tmp_path: 
     traced.memory.view[100:108] = bytes(8)
     assert traced.call("write", 1, 100, 1, 200) == 0 and traced.call("read", 0, 100, 1, 200) == 0
     assert [e.name for e in events] == ["fd_write", "fd_read"]
+
+
+def test_the_adapters_agree_with_the_c_build() -> None:
+    from pywasihost.engines import _trampoline_build, native
+
+    assert native.NATIVE_CODES == _trampoline_build.NATIVE
+    assert DirectDescriptors.SLOTS == 64 and "#define DIRECT_SLOTS 64" in _trampoline_build.SOURCE
 
 
 def test_the_engine_says_it_uses_the_native_paths() -> None:

@@ -16,15 +16,11 @@ tunables), so ``memory.grow`` only extends the size (a test grows memory under t
 
 from __future__ import annotations
 
-import ctypes
-import importlib
 from collections.abc import Callable
 from typing import Any
 
 from ..errors import Trap
 from .base import (
-    NATIVE,
-    NATIVE_DESCRIPTORS,
     NO_LIMITS,
     CompiledModule,
     HostFunctions,
@@ -34,6 +30,8 @@ from .base import (
 )
 from .binary import cap_memory, defer_start
 from .cachetag import distribution_version, host_cpu
+from .native import c as _c
+from .native import descriptors_pointer, native_code
 
 try:
     import wasmer
@@ -45,13 +43,6 @@ except ImportError as exc:  # pragma: no cover - depends on the Python running u
     ) from exc
 
 __all__ = ["WasmerEngine"]
-
-_c: Any  # the C fast paths, where setup.py could build them (pure Python otherwise)
-try:
-    _c = importlib.import_module("pywasihost.engines._trampoline")
-except ImportError:  # pragma: no cover - no C compiler at install time
-    _c = None
-_NATIVE_CODES = {"clock_time_get": 1, "random_get": 2, "fd_write": 3, "fd_read": 4}  # _trampoline_build.NATIVE
 
 _TYPES = {"i32": wasmer.Type.I32, "i64": wasmer.Type.I64, "f32": wasmer.Type.F32, "f64": wasmer.Type.F64}
 _NAMES = {v: k for k, v in _TYPES.items()}
@@ -224,12 +215,11 @@ class WasmerEngine:
                     f"import {imp.module}.{imp.name}: the module wants {imp.signature()}, the host provides "
                     f"({', '.join(params)}) -> ({', '.join(results)})"
                 )
-            code = _NATIVE_CODES.get(getattr(fn, NATIVE, ""), 0) if _c is not None else 0
+            code = native_code(fn)
             if code:
                 native_memory = native_memory or _NativeMemory()
-                descriptors = getattr(fn, NATIVE_DESCRIPTORS, None)
-                if descriptors is not None:  # kept alive by fn, which the shim holds
-                    native_memory.c.fds = _c.ffi.cast("void *", ctypes.addressof(descriptors))
+                if code in (3, 4):  # fd_write / fd_read: the descriptor mirror, kept alive by fn in the shim
+                    native_memory.c.fds = descriptors_pointer(fn)
                 fn = _native_shim(fn, code, native_memory, len(params))
             ftype = wasmer.FunctionType([_TYPES[p] for p in params], [_TYPES[r] for r in results])
             namespaces.setdefault(imp.module, {})[imp.name] = wasmer.Function(self.store, fn, ftype)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import importlib
 import math
 import os
 import threading
@@ -32,8 +31,6 @@ from typing import Any
 
 from ..errors import Timeout, Trap
 from .base import (
-    NATIVE,
-    NATIVE_DESCRIPTORS,
     NO_LIMITS,
     CompiledModule,
     HostFunctions,
@@ -44,6 +41,8 @@ from .base import (
 )
 from .binary import defer_start
 from .cachetag import distribution_version, host_cpu
+from .native import c as _c
+from .native import descriptors_pointer, native_code
 
 try:
     import wasmtime
@@ -133,11 +132,7 @@ ctypes.pythonapi.Py_IncRef(ctypes.py_object(_finalize))
 # -- the C trampoline (pywasihost.engines._trampoline, built by setup.py where a C compiler exists) --
 # It reads the value slots in C and calls a Python function with plain ints: see _trampoline_build.
 _MAX_C_PARAMS = 10  # _trampoline_build.MAX_PARAMS (not imported: that module loads the cffi builder)
-_c: Any
-try:
-    _c = importlib.import_module("pywasihost.engines._trampoline")
-except ImportError:  # no C compiler when pywasihost was installed: the ctypes path serves every call
-    _c = None
+# _c: None when no C compiler was there when pywasihost was installed: the ctypes path serves every call
 
 if _c is not None:
     _C_TRAMPOLINE = ctypes.cast(
@@ -166,9 +161,6 @@ if _c is not None:
 
     for _n in range(_MAX_C_PARAMS + 1):
         _c.ffi.def_extern(name=f"pywasihost_call{_n}")(_fast_call)
-
-
-_NATIVE_CODES = {"clock_time_get": 1, "random_get": 2, "fd_write": 3, "fd_read": 4}  # _trampoline_build.NATIVE
 
 
 def _c_eligible(params: tuple[str, ...], results: tuple[str, ...]) -> bool:
@@ -370,12 +362,10 @@ class WasmtimeInstance:
             signature = _c.ffi.new("pywasihost_signature *")
             signature.nparams, signature.has_result = len(params), len(results)
             signature.params = b"".join(b"i" if p == "i32" else b"I" for p in params)
-            signature.native = _NATIVE_CODES.get(getattr(fn, NATIVE, ""), 0)
+            signature.native = native_code(fn)
             if signature.native:
                 self._native.append(signature)  # told the memory once the instance exists
-                descriptors = getattr(fn, NATIVE_DESCRIPTORS, None)  # kept alive by fn, in _FAST
-                if descriptors is not None:
-                    signature.fds = _c.ffi.cast("void *", ctypes.addressof(descriptors))
+                signature.fds = descriptors_pointer(fn)  # kept alive by fn, in _FAST
             env = int(_c.ffi.cast("intptr_t", signature))
             _FAST[env] = (fn, self._record, signature)
             callback = _C_TRAMPOLINE

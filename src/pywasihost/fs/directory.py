@@ -39,6 +39,9 @@ class DirectoryDescriptor(Descriptor):
 
     # -- what a directory is not ------------------------------------------------------------------
 
+    def direct_fd(self) -> int | None:
+        return None  # read and write answer BADF, whatever the backend holds: never a native readv/writev
+
     def read(self, bufs: list[memoryview]) -> int:
         raise WasiError(Errno.BADF)
 
