@@ -159,6 +159,22 @@ def test_a_timeout_stops_a_guest_that_never_ends(guest: str) -> None:
     assert str(info.value) == "the guest ran longer than its time limit of 0.5 s"
 
 
+if current_engine().name == "wasmtime":  # defined only in wasmtime sessions (no skipped tests elsewhere)
+
+    def test_only_a_run_with_a_timeout_gets_code_with_epoch_checks() -> None:
+        """Epoch checks slow every loop (a quarter of brotli's time): as `wasmtime run`, only a run
+        that has a timeout compiles them in, whether its module is compiled for it from the start
+        (its path or bytes given with the config) or was compiled before without them."""
+        plain = pywasihost.compile(program("wat/spin"), cache=False)
+        assert "epoch_interruption" not in plain.engine.cache_tag
+        config = WasiConfig(timeout=0.3)
+        for source in (plain, program("wat/spin").read_bytes()):
+            with WasiInstance(source, config, cache=False) as inst:
+                assert "epoch_interruption=True" in inst.module.engine.cache_tag or source is plain
+                with pytest.raises(Timeout):
+                    inst.start()
+
+
 def test_engines_say_whether_they_interrupt_wasm(engine: Engine) -> None:
     assert engine.interrupts_wasm is (engine.name == "wasmtime")
 
@@ -328,6 +344,23 @@ if current_engine().name == "wasmtime":  # defined only in wasmtime sessions (no
         module = engine.compile(program("c/args_env").read_bytes())
         result = pywasihost.run(module, WasiConfig(args=["args_env.wasm", "é"], stdout=pywasihost.CAPTURE))
         assert result.exit_code == 0 and b"argv[1]=\xc3\xa9\n" in (result.stdout or b"")
+
+    def test_an_exception_escaping_the_c_callback_traps_and_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+        """An exception raised in the callback before the host function's own handling (a signal's
+        KeyboardInterrupt at its first instruction; here, its entry taken out of the table) must not
+        be printed and ignored by cffi with the guest going on: the call traps and raises it."""
+        from pywasihost.engines import wasmtime as adapter
+
+        engine = _wasmtime(True)
+        functions: HostFunctions = {
+            ("env", "f"): (lambda x, y, z: 1, ("i32", "i64", "i32"), ("i32",)),
+            ("env", "note"): (id, ("i64",), ()),
+        }
+        instance = engine.instantiate(engine.compile(program("wat/relay").read_bytes()), functions)
+        assert instance.call("relay", 1, 2, 3) == 1
+        monkeypatch.setattr(adapter, "_FAST", {})  # every entry gone: the lookup raises KeyError
+        with pytest.raises(KeyError):
+            instance.call("relay", 1, 2, 3)
 
     def test_the_adapter_agrees_with_the_trampoline_build() -> None:
         from pywasihost.engines import _trampoline_build, wasmtime

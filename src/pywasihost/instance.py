@@ -24,6 +24,7 @@ from .context import WasiContext
 from .engines import (
     NATIVE,
     NATIVE_DESCRIPTORS,
+    NO_LIMITS,
     CompiledModule,
     Engine,
     EngineChoice,
@@ -93,31 +94,38 @@ def compile(
     return load_module(source, engine, cache)
 
 
-def _compile(data: bytes, engine: EngineChoice, cache: bool | ModuleCache) -> CompiledModule:
+def _compile(data: bytes, engine: EngineChoice, cache: bool | ModuleCache, limits: InstanceLimits) -> CompiledModule:
     """Compile binary wasm or WAT text; anything else is refused before the engine sees it, so that
     the message is not a WAT parser's complaint about a file that was never meant as WAT."""
     if not data.startswith(b"\0asm") and not data.lstrip().startswith((b"(", b";;")):
         raise ValueError(f"not a valid WebAssembly module: it does not start with b'\\0asm' (it starts {data[:8]!r})")
     if cache is False:
-        return compile_module(data, engine)
+        return compile_module(data, engine, limits=limits)
     from .cache import default_cache
 
-    return compile_module(data, engine, default_cache() if cache is True else cache)
+    return compile_module(data, engine, default_cache() if cache is True else cache, limits)
 
 
-def load_module(module: ModuleSource, engine: EngineChoice = None, cache: bool | ModuleCache = True) -> Module:
+def load_module(
+    module: ModuleSource,
+    engine: EngineChoice = None,
+    cache: bool | ModuleCache = True,
+    limits: InstanceLimits = NO_LIMITS,
+) -> Module:
     """A :class:`Module` for a path or bytes, compiled with the chosen engine (see
     :func:`pywasihost.engines.compile_module`), or for an already compiled module, which must have
     been compiled by the engine asked for, if one was named.
 
     ``cache``: True uses the compiled-module cache in its default directory (see
     :mod:`pywasihost.cache`), a :class:`~pywasihost.cache.ModuleCache` that one, False none. The cache
-    is looked up for the engine that compiles, the ``"auto"`` fallback's included."""
+    is looked up for the engine that compiles, the ``"auto"`` fallback's included. ``limits``: the
+    limits the module will run under, which decide the code some engines compile (see
+    :meth:`pywasihost.engines.Engine.variant`)."""
     if isinstance(module, (str, os.PathLike)):
         with open(module, "rb") as f:
-            return Module(_compile(f.read(), engine, cache), Path(module).name)
+            return Module(_compile(f.read(), engine, cache, limits), Path(module).name)
     if isinstance(module, (bytes, bytearray)):
-        return Module(_compile(bytes(module), engine, cache))
+        return Module(_compile(bytes(module), engine, cache, limits))
     loaded = module if isinstance(module, Module) else Module(module)  # compiled by an engine directly
     choice = resolve_choice(engine) if engine is not None else "auto"
     wanted = choice if isinstance(choice, str) else choice.name
@@ -154,7 +162,8 @@ class WasiInstance:
     ) -> None:
         self.config = config or WasiConfig()
         self.namespace = namespace or Namespace.preview1()
-        self.module = load_module(module, engine, cache)
+        limits = InstanceLimits(self.config.timeout, self.config.max_memory, self.config.fuel)
+        self.module = load_module(module, engine, cache, limits)
         self.engine = self.module.engine
         self._functions = frozenset(e.name for e in self.module.exports if e.kind == "function")
         self.id = next(_INSTANCE_IDS)
@@ -180,7 +189,6 @@ class WasiInstance:
                     setattr(fn, NATIVE, sc.native)  # the engine may answer in C (see Syscall.native)
                     setattr(fn, NATIVE_DESCRIPTORS, ctx.fds.direct)
                 functions[imp.module, imp.name] = (fn, tuple(sc.wasm_params), tuple(sc.wasm_results))
-            limits = InstanceLimits(self.config.timeout, self.config.max_memory, self.config.fuel)
             self._instance = self.engine.instantiate(self.module.compiled, functions, limits)
         except BaseException:
             ctx.close()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Union
 from .base import (
     NATIVE,
     NATIVE_DESCRIPTORS,
+    NO_LIMITS,
     CompiledModule,
     Engine,
     EngineInstance,
@@ -43,6 +44,7 @@ __all__ = [
     "LinkError",
     "NATIVE",
     "NATIVE_DESCRIPTORS",
+    "NO_LIMITS",
     "available_engines",
     "compile_module",
     "default_engine",
@@ -133,9 +135,12 @@ def default_engine(choice: EngineChoice = None) -> Engine:
     raise EngineUnavailable("no WebAssembly engine imports on this Python (" + "; ".join(reasons) + ")")
 
 
-def compile_module(wasm: bytes, choice: EngineChoice = None, cache: ModuleCache | None = None) -> CompiledModule:
+def compile_module(
+    wasm: bytes, choice: EngineChoice = None, cache: ModuleCache | None = None, limits: InstanceLimits = NO_LIMITS
+) -> CompiledModule:
     """Compile ``wasm`` with the chosen engine (through ``cache``, if given, keyed by the engine that
-    compiles: the fallback's modules are cached as the fallback's).
+    compiles: the fallback's modules are cached as the fallback's), in the variant that runs it under
+    ``limits`` (see :meth:`Engine.variant`).
 
     ``"auto"`` falls back to the next engine for a module the first cannot compile (one line on
     stderr says so); an explicit engine that cannot compile it raises ``ValueError`` naming the engine
@@ -143,6 +148,7 @@ def compile_module(wasm: bytes, choice: EngineChoice = None, cache: ModuleCache 
     """
 
     def compile_with(engine: Engine) -> CompiledModule:
+        engine = engine.variant(limits)
         return engine.compile(wasm) if cache is None else cache.compile(engine, wasm)
 
     resolved = resolve_choice(choice)

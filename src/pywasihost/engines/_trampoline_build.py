@@ -90,6 +90,7 @@ CDEF = f"""
 
 void *pywasihost_trampoline(void *env, void *caller, void *values, size_t count);
 void pywasihost_set_trap_new(void *trap_new);
+void pywasihost_callback_failed(void);
 void pywasihost_set_memory_api(void *memory_data, void *memory_data_size);
 int32_t pywasihost_native(int32_t native, pywasihost_memory *memory, int64_t a0, int64_t a1, int64_t a2, int64_t a3);
 """
@@ -108,6 +109,13 @@ SOURCE = f"""
 {_STATIC_CALLS}
 
 static void *(*trap_new)(const char *, size_t) = 0;
+
+/* Set by the extern "Python" callbacks' onerror handler: an exception raised before the Python
+   function could catch it (a signal handler's KeyboardInterrupt at its first instruction). Per
+   thread: each thread's guest calls come back on that thread. */
+static __thread int callback_failed = 0;
+
+void pywasihost_callback_failed(void) {{ callback_failed = 1; }}
 
 void pywasihost_set_trap_new(void *f) {{ trap_new = (void *(*)(const char *, size_t))f; }}
 
@@ -214,8 +222,9 @@ void *pywasihost_trampoline(void *env, void *caller, void *values, size_t count)
 {_CASES}
         default: failed = 1;
     }}
-    if (failed) {{
+    if (failed || callback_failed) {{
         static const char message[] = "host function raised an exception";
+        callback_failed = 0;
         return trap_new(message, sizeof message - 1);
     }}
     if (sig->has_result) {{

@@ -124,6 +124,13 @@ class Engine(Protocol):
     def compile(self, wasm: bytes) -> CompiledModule:
         """Compile a module (``ValueError`` with the engine's reason if it cannot)."""
 
+    def variant(self, limits: InstanceLimits) -> Engine:
+        """The engine that runs modules under ``limits``: this one, or a sibling that compiles other
+        code for them (wasmtime: epoch checks for a timeout, fuel metering for fuel; they slow every
+        loop, so a run without those limits goes without). :meth:`instantiate` accepts a sibling's
+        module and compiles it again where it must; compiling with the variant in the first place
+        lets the compiled-module cache keep that code."""
+
     @property
     def cache_tag(self) -> str:
         """What a compiled module depends on besides the wasm bytes: engine name and version,

@@ -13,7 +13,10 @@ wasm trap; :meth:`WasmtimeInstance.call` re-raises the stored exception when tha
 
 Limits: ``timeout`` uses epoch interruption (a ticker thread advances the engine's epoch while a
 timed call runs, so even a guest spinning without system calls is stopped); ``max_memory`` uses the
-store's limits; ``fuel`` a second engine compiled with fuel metering. Linear memories never move
+store's limits; ``fuel`` fuel metering. Epoch checks and fuel metering are compiled into the code and
+cost time in every loop (epoch checks: about 25% of brotli's CPU time, measured), so, as ``wasmtime
+run`` does, only a run that asks for them gets them: the engine has a sibling per kind of code
+(:meth:`WasmtimeEngine.variant`), each with its own ``cache_tag``. Linear memories never move
 (``memory_may_move`` is off), so a view of guest memory stays valid after ``memory.grow``; it only
 becomes too short, which the guest-memory layer checks.
 """
@@ -57,11 +60,15 @@ _VALTYPES["f64"] = wasmtime.ValType.f64
 _NO_DEADLINE = 1 << 62  # epoch ticks: never reached
 _TICK = 0.01  # seconds between epoch increments while a timed call runs
 
-# The engine options that change compiled code, set on every engine this adapter makes and written
-# into its cache_tag (so a compiled module is never loaded by an engine configured otherwise):
-# epoch_interruption stops wasm code that makes no host call (timeouts); memory_may_move off keeps
-# views of guest memory valid across memory.grow.
-_CODEGEN_OPTIONS = {"epoch_interruption": True, "memory_may_move": False}
+# The engine options that change compiled code, by kind of engine (see WasmtimeEngine.variant), each
+# written into that engine's cache_tag (so a compiled module is never loaded by an engine configured
+# otherwise): memory_may_move off keeps views of guest memory valid across memory.grow;
+# epoch_interruption stops wasm code that makes no host call (timeouts); consume_fuel meters fuel.
+_CODEGEN_OPTIONS: dict[str, dict[str, bool]] = {
+    "plain": {"memory_may_move": False},
+    "timed": {"memory_may_move": False, "epoch_interruption": True},
+    "fuel": {"memory_may_move": False, "epoch_interruption": True, "consume_fuel": True},
+}
 
 
 def _describe(module: str, name: str, t: Any) -> ImportSpec:
@@ -87,9 +94,9 @@ class WasmtimeModule:
     ) -> None:
         self.engine = engine
         self.module = module
-        self.wasm = wasm  # kept to recompile with fuel metering when a run asks for fuel
+        self.wasm = wasm  # kept to compile again for a sibling engine (see WasmtimeEngine.variant)
         self.deferred_start = deferred_start
-        self.fuel_module: wasmtime.Module | None = None
+        self.siblings: dict[str, WasmtimeModule] = {}  # the same module compiled by the engine's siblings
         self.imports = [_describe(i.module, i.name or "", i.type) for i in module.imports]
         self.exports = [_describe("", e.name, e.type) for e in module.exports if e.name != deferred_start]
 
@@ -108,6 +115,11 @@ _env_lock = threading.Lock()
 
 def _call_handler(env: int, caller: int, values: int, count: int) -> int:
     return _HANDLERS[env](values)
+
+
+# An exception that escaped a C callback before the host function could hand it to its instance, by
+# thread: the instance whose call traps on that thread re-raises it.
+_ESCAPED = threading.local()
 
 
 # The C trampoline's functions: env (the address of the function's signature struct) -> (function,
@@ -159,8 +171,17 @@ if _c is not None:
             failed[0] = 1
             return 0
 
+    def _on_callback_error(exc_type: Any, exc: BaseException, tb: Any) -> int:
+        """cffi's handler for an exception that escaped ``_fast_call`` (raised before its ``try``: a
+        signal handler's KeyboardInterrupt at its first instruction): the call traps, and the
+        instance re-raises the exception (see ``_ESCAPED``), instead of cffi printing it and the guest
+        going on with a result of 0."""
+        _c.lib.pywasihost_callback_failed()
+        _ESCAPED.exc = exc
+        return 0
+
     for _n in range(_MAX_C_PARAMS + 1):
-        _c.ffi.def_extern(name=f"pywasihost_call{_n}")(_fast_call)
+        _c.ffi.def_extern(name=f"pywasihost_call{_n}", onerror=_on_callback_error)(_fast_call)
 
 
 def _c_eligible(params: tuple[str, ...], results: tuple[str, ...]) -> bool:
@@ -309,11 +330,10 @@ class WasmtimeInstance:
         self.pending: BaseException | None = None  # the exception a host function raised
         self._native: list[Any] = []  # the signatures of functions with a native fast path
         compiled, wasm_engine, self.ticker = module.module, engine.engine, engine.ticker
-        if limits.fuel is not None:  # fuel needs code compiled for it, by an engine of its own
-            compiled, wasm_engine, self.ticker = engine.fuel_module(module), engine.fuel_engine, engine.fuel_ticker
         self.store = store = wasmtime.Store(wasm_engine)
         _LIVE[0].add(store)
-        store.set_epoch_deadline(_NO_DEADLINE)
+        if engine.kind != "plain":
+            store.set_epoch_deadline(_NO_DEADLINE)
         if limits.max_memory is not None:
             store.set_limits(memory_size=limits.max_memory)
         if limits.fuel is not None:
@@ -391,6 +411,8 @@ class WasmtimeInstance:
 
     def _reraise_pending(self) -> None:
         pending, self.pending = self.pending, None
+        if pending is None:
+            pending, _ESCAPED.exc = getattr(_ESCAPED, "exc", None), None
         if pending is not None:
             raise pending.with_traceback(pending.__traceback__)
 
@@ -451,50 +473,50 @@ class WasmtimeEngine:
     interrupts_wasm = True
     supports_fuel = True
 
-    def __init__(self, *, c_trampoline: bool | None = None) -> None:
+    def __init__(self, *, c_trampoline: bool | None = None, kind: str = "plain") -> None:
         """``c_trampoline``: call Python from the C trampoline where it serves the signature (default:
-        where it was built; ``PYWASIHOST_PURE_PYTHON=1`` turns it off), else through ctypes."""
+        where it was built; ``PYWASIHOST_PURE_PYTHON=1`` turns it off), else through ctypes.
+        ``kind``: the code it compiles (``plain``, ``timed``: with epoch checks, ``fuel``: with fuel
+        metering too); :meth:`variant` makes the siblings, which share this one's settings."""
         if c_trampoline is None:
             c_trampoline = os.environ.get("PYWASIHOST_PURE_PYTHON", "") in ("", "0")
         self.c_trampoline = bool(c_trampoline) and _c is not None
         self.host_calls = "C trampoline (cffi)" if self.c_trampoline else "ctypes callback"
         self.version = distribution_version(wasmtime.__file__, "wasmtime")
+        self.kind = kind
         self._cache_tag: str | None = None
-        self.engine = wasmtime.Engine(self._config(fuel=False))
-        self.ticker = _EpochTicker(self.engine)
-        self._fuel: tuple[wasmtime.Engine, _EpochTicker] | None = None
-        _LIVE[2].add(self.engine)
-
-    @staticmethod
-    def _config(*, fuel: bool) -> wasmtime.Config:
         config = wasmtime.Config()
-        for option, value in _CODEGEN_OPTIONS.items():
+        for option, value in _CODEGEN_OPTIONS[kind].items():
             setattr(config, option, value)
-        if fuel:
-            config.consume_fuel = True
-        return config
+        self.engine = wasmtime.Engine(config)
+        _LIVE[2].add(self.engine)
+        self.ticker = _EpochTicker(self.engine)
+        self._siblings: dict[str, WasmtimeEngine] = {kind: self}
 
-    @property
-    def fuel_engine(self) -> wasmtime.Engine:
-        if self._fuel is None:
-            fuel_engine = wasmtime.Engine(self._config(fuel=True))
-            _LIVE[2].add(fuel_engine)
-            self._fuel = (fuel_engine, _EpochTicker(fuel_engine))
-        return self._fuel[0]
+    def variant(self, limits: InstanceLimits) -> WasmtimeEngine:
+        """The engine that runs a module under ``limits``: this one's sibling that compiles epoch
+        checks in for a ``timeout`` (and fuel metering for ``fuel``), or the plain one. Siblings share
+        settings and accept each other's modules (:meth:`instantiate` compiles them again, once)."""
+        kind = "fuel" if limits.fuel is not None else "timed" if limits.timeout is not None else "plain"
+        sibling = self._siblings.get(kind)
+        if sibling is None:
+            sibling = WasmtimeEngine(c_trampoline=self.c_trampoline, kind=kind)
+            sibling._siblings = self._siblings  # one family: every member finds every other
+            self._siblings[kind] = sibling
+        return sibling
 
-    @property
-    def fuel_ticker(self) -> _EpochTicker:
-        self.fuel_engine  # noqa: B018 - creates the pair
-        assert self._fuel is not None
-        return self._fuel[1]
-
-    def fuel_module(self, module: WasmtimeModule) -> wasmtime.Module:
-        """The module compiled with fuel metering (fuel needs code compiled for it). Not cached: the
-        compiled-module cache holds what :meth:`compile` makes, with this engine's :attr:`cache_tag`."""
-        if module.fuel_module is None:
-            module.fuel_module = wasmtime.Module(self.fuel_engine, module.wasm)
-            _LIVE[1].add(module.fuel_module)
-        return module.fuel_module
+    def _adopt(self, module: WasmtimeModule) -> WasmtimeModule:
+        """``module`` (compiled by a sibling) compiled by this engine, once per module."""
+        if module.engine is self:
+            return module
+        if module.engine._siblings is not self._siblings:
+            raise TypeError(f"{module!r} was not compiled by this wasmtime engine")
+        adopted = module.siblings.get(self.kind)
+        if adopted is None:
+            compiled = wasmtime.Module(self.engine, module.wasm)
+            _LIVE[1].add(compiled)
+            adopted = module.siblings[self.kind] = WasmtimeModule(self, compiled, module.wasm, module.deferred_start)
+        return adopted
 
     def compile(self, wasm: bytes) -> WasmtimeModule:
         try:
@@ -508,7 +530,7 @@ class WasmtimeEngine:
     @property
     def cache_tag(self) -> str:
         if self._cache_tag is None:
-            options = " ".join(f"{option}={value}" for option, value in sorted(_CODEGEN_OPTIONS.items()))
+            options = " ".join(f"{option}={value}" for option, value in sorted(_CODEGEN_OPTIONS[self.kind].items()))
             self._cache_tag = f"wasmtime {self.version} {options} {host_cpu()}"
         return self._cache_tag
 
@@ -532,6 +554,7 @@ class WasmtimeEngine:
     def instantiate(
         self, module: CompiledModule, functions: HostFunctions, limits: InstanceLimits = NO_LIMITS
     ) -> WasmtimeInstance:
-        if not isinstance(module, WasmtimeModule) or module.engine is not self:
+        if not isinstance(module, WasmtimeModule):
             raise TypeError(f"{module!r} was not compiled by this wasmtime engine")
-        return WasmtimeInstance(self, module, functions, limits)
+        engine = self.variant(limits)
+        return WasmtimeInstance(engine, engine._adopt(module), functions, limits)
