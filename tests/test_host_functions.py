@@ -241,3 +241,30 @@ def test_override_keeps_a_direct_function_direct() -> None:
     result = run_program("c/hostfuncs", namespace=ns)
     assert logged == ["HELLO FROM THE GUEST"] and result.stdout is not None
     assert result.stdout.startswith(b"add=80\nadd_negative=-15\n")
+
+
+def test_import_and_export_names_that_are_not_python_identifiers(engine: Any) -> None:
+    """Binding generators name imports ``resource_drop_js-abi-value`` or ``next-id: func(...)``
+    (CRuby's ruby.wasm does): the wrapper generated for each must still compile and be called."""
+    ns = Namespace()
+    dropped: list[int] = []
+
+    @ns.function("canonical_abi", "resource_drop_js-abi-value", params=["i32"])
+    def drop(ctx: WasiContext, handle: int) -> None:
+        dropped.append(handle)
+
+    @ns.syscall(module="my-host", name="next-id: func(x: u32) -> u32", errno=False)
+    def next_id(ctx: WasiContext, x: int) -> int:
+        return x + 1
+
+    @ns.function("env", "class", params=["i32"], results=["i32"])  # a Python keyword
+    def klass(ctx: WasiContext, x: int) -> int:
+        return 10 * x
+
+    @ns.function("env", "2fa", params=["i32"], results=["i32"])  # starts with a digit
+    def twofa(ctx: WasiContext, x: int) -> int:
+        return 100 * x
+
+    with pywasihost.WasiInstance(compiled("wat/odd_names"), namespace=ns, engine=engine) as inst:
+        assert inst.call("run: func(x: u32) -> u32", 3) == 4 + 30 + 300
+    assert dropped == [3]

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import keyword
+import re
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -136,6 +138,14 @@ def _bad_result(sc: Syscall, value: Any, exc: BaseException) -> HostError:
     return HostError(f"{sc.qualname} returned {shown}: {type(exc).__name__}: {exc}")
 
 
+def _identifier(name: str) -> str:
+    """``name`` as a Python identifier for the generated wrapper: import names need not be one
+    (``resource_drop_js-abi-value``, ``class``, ``rb-eval-string-protect: func(...)``)."""
+    if name.isidentifier() and not keyword.iskeyword(name):
+        return name
+    return "_" + re.sub(r"\W", "_", name)
+
+
 def _compile(sc: Syscall) -> Callable[..., RawFunction]:
     """Generate the Python source of the wrapper factory for ``sc`` and compile it."""
     env: dict[str, Any] = {
@@ -184,7 +194,8 @@ def _compile(sc: Syscall) -> Callable[..., RawFunction]:
         unpack = [f"{', '.join(values)} = v"]
     lines = ["def _factory(_impl, _ctx, _mem):"]
     lines += [f"    {s}" for s in setup]
-    lines.append(f"    def {sc.name}({', '.join(raw)}):")
+    wrapper = _identifier(sc.name)
+    lines.append(f"    def {wrapper}({', '.join(raw)}):")
     lines.append("        try:")
     lines += [f"            {s}" for s in decode + body]
     if sc.returns_errno:
@@ -214,7 +225,7 @@ def _compile(sc: Syscall) -> Callable[..., RawFunction]:
         lines.append("        return v0")
     elif sc.values:
         lines.append(f"        return ({', '.join(f'v{j}' for j in range(len(sc.values)))})")
-    lines.append(f"    return {sc.name}")
+    lines.append(f"    return {wrapper}")
     source = "\n".join(lines) + "\n"
     code = compile(source, f"<pywasihost wrapper {sc.module}.{sc.name}>", "exec")
     exec(code, env)
