@@ -6,11 +6,34 @@ from ..abi import Errno, Filetype, Oflags, Preopentype, Prestat, PrestatDir, Rig
 from ..errors import WasiError
 from ..fdtable import SOCKET_ONLY, Descriptor
 
-__all__ = ["DirectoryDescriptor"]
+__all__ = ["DIRECTORY_RIGHTS", "FILE_RIGHTS", "READONLY_MASK", "WRITE_RIGHTS", "DirectoryDescriptor"]
 
 _R = Rights
+#: What a directory descriptor can be asked to do.
+DIRECTORY_RIGHTS = (
+    _R.PATH_CREATE_DIRECTORY | _R.PATH_CREATE_FILE | _R.PATH_LINK_SOURCE | _R.PATH_LINK_TARGET | _R.PATH_OPEN
+    | _R.FD_READDIR | _R.PATH_READLINK | _R.PATH_RENAME_SOURCE | _R.PATH_RENAME_TARGET | _R.PATH_FILESTAT_GET
+    | _R.PATH_FILESTAT_SET_SIZE | _R.PATH_FILESTAT_SET_TIMES | _R.FD_FILESTAT_GET | _R.FD_FILESTAT_SET_TIMES
+    | _R.PATH_SYMLINK | _R.PATH_REMOVE_DIRECTORY | _R.PATH_UNLINK_FILE | _R.FD_FDSTAT_SET_FLAGS | _R.FD_SYNC
+    | _R.FD_DATASYNC | _R.FD_ADVISE | _R.POLL_FD_READWRITE
+)  # fmt: skip
+#: What a file descriptor can be asked to do.
+FILE_RIGHTS = (
+    _R.FD_DATASYNC | _R.FD_READ | _R.FD_SEEK | _R.FD_FDSTAT_SET_FLAGS | _R.FD_SYNC | _R.FD_TELL | _R.FD_WRITE
+    | _R.FD_ADVISE | _R.FD_ALLOCATE | _R.FD_FILESTAT_GET | _R.FD_FILESTAT_SET_SIZE | _R.FD_FILESTAT_SET_TIMES
+    | _R.POLL_FD_READWRITE
+)  # fmt: skip
+#: Every right that changes something: absent from a read-only directory and all it opens.
+WRITE_RIGHTS = (
+    _R.FD_WRITE | _R.FD_ALLOCATE | _R.FD_FILESTAT_SET_SIZE | _R.FD_FILESTAT_SET_TIMES | _R.PATH_CREATE_DIRECTORY
+    | _R.PATH_CREATE_FILE | _R.PATH_LINK_SOURCE | _R.PATH_LINK_TARGET | _R.PATH_RENAME_SOURCE
+    | _R.PATH_RENAME_TARGET | _R.PATH_FILESTAT_SET_SIZE | _R.PATH_FILESTAT_SET_TIMES | _R.PATH_SYMLINK
+    | _R.PATH_REMOVE_DIRECTORY | _R.PATH_UNLINK_FILE
+)  # fmt: skip
+READONLY_MASK = ~WRITE_RIGHTS
 # Plain ints (IntFlag operations cost about 1 us each, and path_open is hot).
 _FD_WRITE = _R.FD_WRITE.value
+_DIRECTORY_RIGHTS, _READONLY_MASK = int(DIRECTORY_RIGHTS), ~int(WRITE_RIGHTS)
 # Rights that a file open for reading only cannot serve (the host kernel would refuse them).
 _NEEDS_WRITE_MASK = ~int(_R.FD_WRITE | _R.FD_ALLOCATE | _R.FD_FILESTAT_SET_SIZE)
 _O_DIRECTORY, _O_CREAT, _O_EXCL, _O_TRUNC = (
@@ -74,6 +97,16 @@ class DirectoryDescriptor(Descriptor):
         if self.preopen is None:
             raise WasiError(Errno.BADF)
         return self.preopen.encode()
+
+    @staticmethod
+    def _own_rights(rights: int, inheriting: int, readonly: bool) -> tuple[int, int]:
+        """The rights and inheriting rights a new directory descriptor of either backend holds: of
+        ``rights`` only those that apply to a directory, and when ``readonly`` no right that writes,
+        held or passed on."""
+        if readonly:
+            rights &= _READONLY_MASK
+            inheriting &= _READONLY_MASK
+        return rights & _DIRECTORY_RIGHTS, inheriting
 
     def _open_rights(self, oflags: int, base: int, inheriting: int) -> tuple[int, int, bool]:
         """``path_open``'s rights rule, for both backends: the rights asked for that this directory

@@ -20,7 +20,7 @@ from typing import Union
 from ..abi import Errno, Fdflags, Filestat, Filetype, Oflags, Rights
 from ..errors import WasiError
 from ..fdtable import NO_FLAGS, Descriptor, HostFd, filestat_from, filetype_of, set_times
-from .directory import DirectoryDescriptor
+from .directory import DIRECTORY_RIGHTS, FILE_RIGHTS, READONLY_MASK, DirectoryDescriptor
 from .resolve import Resolved, open_beneath, resolve, strip_slashes
 
 __all__ = [
@@ -31,30 +31,8 @@ __all__ = [
 ]
 
 R = Rights
-#: What a directory descriptor can be asked to do.
-DIRECTORY_RIGHTS = (
-    R.PATH_CREATE_DIRECTORY | R.PATH_CREATE_FILE | R.PATH_LINK_SOURCE | R.PATH_LINK_TARGET | R.PATH_OPEN
-    | R.FD_READDIR | R.PATH_READLINK | R.PATH_RENAME_SOURCE | R.PATH_RENAME_TARGET | R.PATH_FILESTAT_GET
-    | R.PATH_FILESTAT_SET_SIZE | R.PATH_FILESTAT_SET_TIMES | R.FD_FILESTAT_GET | R.FD_FILESTAT_SET_TIMES
-    | R.PATH_SYMLINK | R.PATH_REMOVE_DIRECTORY | R.PATH_UNLINK_FILE | R.FD_FDSTAT_SET_FLAGS | R.FD_SYNC
-    | R.FD_DATASYNC | R.FD_ADVISE | R.POLL_FD_READWRITE
-)  # fmt: skip
-#: What a file descriptor can be asked to do.
-FILE_RIGHTS = (
-    R.FD_DATASYNC | R.FD_READ | R.FD_SEEK | R.FD_FDSTAT_SET_FLAGS | R.FD_SYNC | R.FD_TELL | R.FD_WRITE
-    | R.FD_ADVISE | R.FD_ALLOCATE | R.FD_FILESTAT_GET | R.FD_FILESTAT_SET_SIZE | R.FD_FILESTAT_SET_TIMES
-    | R.POLL_FD_READWRITE
-)  # fmt: skip
-#: Every right that changes something: absent from a read-only directory and all it opens.
-WRITE_RIGHTS = (
-    R.FD_WRITE | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE | R.FD_FILESTAT_SET_TIMES | R.PATH_CREATE_DIRECTORY
-    | R.PATH_CREATE_FILE | R.PATH_LINK_SOURCE | R.PATH_LINK_TARGET | R.PATH_RENAME_SOURCE | R.PATH_RENAME_TARGET
-    | R.PATH_FILESTAT_SET_SIZE | R.PATH_FILESTAT_SET_TIMES | R.PATH_SYMLINK | R.PATH_REMOVE_DIRECTORY
-    | R.PATH_UNLINK_FILE
-)  # fmt: skip
-READONLY_MASK = ~WRITE_RIGHTS
-# The same as plain ints, for arithmetic on the path_open path (IntFlag operations cost ~1 us each).
-_DIRECTORY_RIGHTS, _FILE_RIGHTS, _READONLY_MASK = int(DIRECTORY_RIGHTS), int(FILE_RIGHTS), ~int(WRITE_RIGHTS)
+# Plain ints, for arithmetic on the path_open path (IntFlag operations cost ~1 us each).
+_DIRECTORY_RIGHTS, _FILE_RIGHTS = int(DIRECTORY_RIGHTS), int(FILE_RIGHTS)
 _HOST_READ = int(R.FD_READ | R.FD_READDIR)
 _O_DIRECTORY, _O_CREAT, _O_EXCL, _O_TRUNC = (
     f.value for f in (Oflags.DIRECTORY, Oflags.CREAT, Oflags.EXCL, Oflags.TRUNC)
@@ -87,10 +65,8 @@ class HostDirectory(DirectoryDescriptor, HostFd):
         preopen: str | None = None,
         flags: Fdflags = NO_FLAGS,
     ) -> None:
-        if readonly:
-            rights &= _READONLY_MASK
-            inheriting &= _READONLY_MASK
-        super().__init__(fd, rights & _DIRECTORY_RIGHTS, owned=True, inheriting=inheriting, flags=flags)
+        rights, inheriting = self._own_rights(rights, inheriting, readonly)
+        super().__init__(fd, rights, owned=True, inheriting=inheriting, flags=flags)
         self.readonly = readonly
         self.preopen = preopen
         self._entries: list[Entry] | None = None

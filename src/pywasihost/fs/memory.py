@@ -45,8 +45,7 @@ from ..abi import (
 )
 from ..errors import WasiError
 from ..fdtable import DIRECTORY_ONLY, NO_FLAGS, SOCKET_ONLY, Descriptor
-from .directory import DirectoryDescriptor
-from .host import DIRECTORY_RIGHTS, FILE_RIGHTS, READONLY_MASK
+from .directory import DIRECTORY_RIGHTS, FILE_RIGHTS, DirectoryDescriptor
 from .objects import FileObject, ObjectFile
 from .resolve import MAX_DEPTH, MAX_SYMLINKS, _check_path, splice_symlink, strip_slashes
 
@@ -59,7 +58,7 @@ LINK_MAX = 65000
 #: Largest file, and furthest seek: ext4's (4 KiB blocks), where the host backend's files usually live.
 MAX_FILE_SIZE = ((1 << 32) - 1) * 4096
 
-_DIRECTORY_RIGHTS, _FILE_RIGHTS, _READONLY_MASK = int(DIRECTORY_RIGHTS), int(FILE_RIGHTS), int(READONLY_MASK)
+_DIRECTORY_RIGHTS, _FILE_RIGHTS = int(DIRECTORY_RIGHTS), int(FILE_RIGHTS)
 _O_DIRECTORY, _O_CREAT, _O_EXCL, _O_TRUNC = (
     f.value for f in (Oflags.DIRECTORY, Oflags.CREAT, Oflags.EXCL, Oflags.TRUNC)
 )
@@ -410,10 +409,7 @@ class MemoryDirectory(DirectoryDescriptor):
         preopen: str | None = None,
         flags: Fdflags = NO_FLAGS,
     ) -> None:
-        if readonly:
-            rights &= _READONLY_MASK
-            inheriting &= _READONLY_MASK
-        super().__init__(rights & _DIRECTORY_RIGHTS, inheriting, flags)
+        super().__init__(*self._own_rights(rights, inheriting, readonly), flags)
         self.node, self.readonly, self.preopen = node, readonly, preopen
         _opened(node)
         self._closed = False
