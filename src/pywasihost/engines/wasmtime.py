@@ -468,6 +468,19 @@ def _defer_start(wasm: bytes) -> tuple[bytes, str | None]:
     return defer_start(wasm)
 
 
+def _deserialize(engine: wasmtime.Engine, data: bytes) -> wasmtime.Module:
+    """``wasmtime.Module.deserialize``, without its copy of ``data`` into a ctypes array first: wasmtime
+    reads the bytes where they are and copies what it keeps. Measured: a cache hit of ruby.wasm's 65 MiB
+    compiled code spent 80-140 ms in that copy, of 220-310 ms in all."""
+    out = ctypes.POINTER(ffi.wasmtime_module_t)()
+    in_place = ctypes.cast(ctypes.c_char_p(data), ctypes.POINTER(ctypes.c_uint8))  # the bytes object's buffer
+    error = ffi.wasmtime_module_deserialize(engine.ptr(), in_place, len(data), ctypes.byref(out))
+    if error:
+        raise wasmtime.WasmtimeError._from_ptr(error)
+    module: wasmtime.Module = wasmtime.Module._from_ptr(out)
+    return module
+
+
 class WasmtimeEngine:
     name = "wasmtime"
     interrupts_wasm = True
@@ -547,7 +560,7 @@ class WasmtimeEngine:
             wasm, start = _defer_start(wasm)
         except wasmtime.WasmtimeError as exc:
             raise ValueError(f"not a valid WebAssembly module: {exc}") from None
-        compiled = wasmtime.Module.deserialize(self.engine, data)  # wasmtime refuses another version's
+        compiled = _deserialize(self.engine, data)  # wasmtime refuses another version's
         _LIVE[1].add(compiled)
         return WasmtimeModule(self, compiled, wasm, start)
 
