@@ -35,3 +35,14 @@ def test_readme_shows_the_committed_benchmark_results() -> None:
         assert len(table) >= 10  # header, rule, seven workloads, geometric mean
         assert "\n".join(table) in readme, engine
         assert (results / engine / "ratios.png").is_file()
+
+
+def test_readme_shows_the_committed_ruby_results() -> None:
+    # The CRuby table in the README holds each engine's row from its last `benchmarks.ruby` run.
+    results = README.parent / "benchmarks" / "results"
+    readme = README.read_text(encoding="utf-8")
+    written = sorted(results.glob("*/ruby.md"))
+    assert written
+    for path in written:
+        rows = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("| wasm")]
+        assert len(rows) == 1 and rows[0] in readme, path
