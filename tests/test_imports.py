@@ -34,6 +34,57 @@ def test_import_pywasihost_loads_only_the_package_itself() -> None:
     assert modules_loaded_by("import pywasihost") <= {"pywasihost", "__future__"}
 
 
+HEAVY = ("wasmer", "wasmtime", "cffi", "argparse", "typing", "dataclasses", "inspect", "enum", "pathlib", "hashlib")
+
+
+def test_a_plain_import_loads_nothing_heavy_and_the_public_api_still_resolves() -> None:
+    """The engines, cffi, the syscall implementations, the ABI classes and the heavy standard library
+    modules are absent after ``import pywasihost``; the public names load them when used."""
+    code = (
+        "import sys\n"
+        "import pywasihost\n"
+        "after_import = sorted(sys.modules)\n"
+        "import json\n"
+        "result = pywasihost.run(sys.argv[1], pywasihost.WasiConfig(args=['hello'], stdout=pywasihost.CAPTURE))\n"
+        "print(json.dumps([after_import, result.stdout.decode(), str(pywasihost.Errno.BADF), "
+        "len(pywasihost.Namespace.preview1())]))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(program("c/args_env"))], capture_output=True, text=True, check=True, timeout=60
+    )
+    after_import, stdout, badf, functions = json.loads(proc.stdout.splitlines()[-1])
+    own = {m for m in after_import if m.startswith("pywasihost")}
+    assert own == {"pywasihost"} and not {m.split(".")[0] for m in after_import} & set(HEAVY)
+    assert "argv[0]=hello" in stdout and badf == "Errno.BADF" and functions == 46
+
+
+def test_a_run_builds_only_the_syscalls_its_guest_imports() -> None:
+    """A guest's imports are looked up in the preview 1 set, and only those are made into
+    ``Syscall`` objects (reading a function's annotations is most of what registering it costs)."""
+    hello = str(program("c/args_env"))
+    code = (
+        "import json, pywasihost\n"
+        "from pywasihost.syscalls._register import BUILTINS\n"
+        f"module = pywasihost.compile({hello!r})\n"
+        "pywasihost.run(module, pywasihost.WasiConfig(stdout=pywasihost.Stdio.NULL))\n"
+        "built = sorted(name for name, build in BUILTINS.items() if build.cache_info().currsize)\n"
+        "imported = sorted(i.name for i in module.imports if i.module == pywasihost.PREVIEW1)\n"
+        "print(json.dumps([built, imported, len(BUILTINS)]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    built, imported, registered = json.loads(proc.stdout.splitlines()[-1])
+    assert built == imported and 0 < len(built) < registered == 46
+
+
+def test_a_run_loads_neither_pathlib_nor_signal_nor_argparse_unless_the_engine_does() -> None:
+    code = f"import pywasihost; pywasihost.run({str(program('c/args_env'))!r})"
+    loaded = modules_loaded_by(code) - modules_loaded_by(
+        "from pywasihost.engines import default_engine; default_engine()"
+    )
+    assert "pywasihost.instance" in loaded
+    assert not loaded & {"pathlib", "signal", "argparse", "pywasihost.modinfo", "pywasihost.tracing"}
+
+
 def test_a_public_name_loads_its_module_on_first_use() -> None:
     loaded = modules_loaded_by("import pywasihost; pywasihost.Errno")
     assert "pywasihost.abi._generated" in loaded and "pywasihost.instance" not in loaded

@@ -76,7 +76,9 @@ class _RawDescriptionFormatter(_Formatter, argparse.RawDescriptionHelpFormatter)
     pass
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with ``command`` only that command's: making the parsers and their
+    arguments is most of the CLI's own start-up (argparse looks up translations for each)."""
     p = argparse.ArgumentParser(
         prog="pywasihost",
         description="Run WebAssembly programs built for WASI preview 1, with the syscalls in Python.",
@@ -84,6 +86,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"pywasihost {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    if command in (None, "run"):
+        _run_parser(sub)
+    if command in (None, "inspect"):
+        i = sub.add_parser(
+            "inspect",
+            help="show a module's WASI version, imports (and which are provided), exports and memory",
+            description="Show what MODULE.wasm imports (and whether pywasihost provides it), exports and its memory.",
+            formatter_class=_Formatter,
+        )
+        _engine_option(i)
+        i.add_argument("module", metavar="MODULE.wasm")
+    if command in (None, "cache"):
+        c = sub.add_parser(
+            "cache",
+            help="show or clear the compiled-module cache",
+            description="The compiled-module cache ($XDG_CACHE_HOME/pywasihost, default ~/.cache/pywasihost).",
+            formatter_class=_Formatter,
+        )
+        c.add_argument("action", choices=["info", "clear"], help="info: where, state, size; clear: remove every entry")
+    return p
+
+
+def _run_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     r = sub.add_parser(
         "run",
         help="run a WASI command module",
@@ -158,22 +183,6 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--no-cache", action="store_true", help="compile without the compiled-module cache")
     r.add_argument("module", metavar="MODULE.wasm")
     r.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the guest, as given")
-    i = sub.add_parser(
-        "inspect",
-        help="show a module's WASI version, imports (and which are provided), exports and memory",
-        description="Show what MODULE.wasm imports (and whether pywasihost provides it), exports and its memory.",
-        formatter_class=_Formatter,
-    )
-    _engine_option(i)
-    i.add_argument("module", metavar="MODULE.wasm")
-    c = sub.add_parser(
-        "cache",
-        help="show or clear the compiled-module cache",
-        description="The compiled-module cache ($XDG_CACHE_HOME/pywasihost, default ~/.cache/pywasihost).",
-        formatter_class=_Formatter,
-    )
-    c.add_argument("action", choices=["info", "clear"], help="info: where, state, size; clear: remove every entry")
-    return p
 
 
 def _engine_option(p: argparse.ArgumentParser) -> None:
@@ -375,7 +384,7 @@ def _guest_args(argv: list[str], opts: argparse.Namespace) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = _with_command(sys.argv[1:] if argv is None else list(argv))
-    opts = _parser().parse_args(argv)
+    opts = _parser(argv[0] if argv and argv[0] in COMMANDS else None).parse_args(argv)
     if opts.command == "run" and not opts.invoke:  # --invoke's ARGS are numbers, never a "--"
         opts.args = _guest_args(argv, opts)
     if opts.command == "cache":

@@ -15,7 +15,6 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from . import syscalls  # noqa: F401  (registers the preview 1 set with the generic namespace registry)
@@ -123,7 +122,7 @@ def load_module(
     :meth:`pywasihost.engines.Engine.variant`)."""
     if isinstance(module, (str, os.PathLike)):
         with open(module, "rb") as f:
-            return Module(_compile(f.read(), engine, cache, limits), Path(module).name)
+            return Module(_compile(f.read(), engine, cache, limits), os.path.basename(os.fspath(module)))
     if isinstance(module, (bytes, bytearray)):
         return Module(_compile(bytes(module), engine, cache, limits))
     loaded = module if isinstance(module, Module) else Module(module)  # compiled by an engine directly

@@ -291,7 +291,11 @@ class Preview1Set(Protocol):
     """The concrete ``wasi_snapshot_preview1`` functions, as this generic registry uses them:
     :mod:`pywasihost.syscalls` provides them (:func:`set_preview1`), so the registry imports none."""
 
-    def functions(self) -> Iterable[Syscall]: ...
+    def names(self) -> Iterable[str]:
+        """The names of the preview 1 functions there are."""
+
+    def function(self, name: str) -> Syscall:
+        """Preview 1 function ``name`` (built on first request, then the same object)."""
 
     def stub(self, name: str) -> Syscall | None:
         """The ``ENOSYS`` placeholder of preview 1 function ``name`` (None if there is none)."""
@@ -318,6 +322,9 @@ class Namespace:
 
     def __init__(self, syscalls: dict[tuple[str, str], Syscall] | None = None) -> None:
         self._syscalls: dict[tuple[str, str], Syscall] = dict(syscalls or {})
+        # Preview 1 functions in this namespace whose Syscall is fetched on first lookup: a run
+        # builds only those its guest imports (start-up time: see syscalls/_register.py).
+        self._pending: set[str] = set()
 
     # -- construction -----------------------------------------------------------------------------
 
@@ -325,8 +332,7 @@ class Namespace:
     def preview1(cls) -> Namespace:
         """A new namespace with every ``wasi_snapshot_preview1`` function (yours to change)."""
         ns = cls()
-        for sc in _preview1().functions():
-            ns._put(sc)
+        ns._pending.update(_preview1().names())
         return ns
 
     def disable(self, name: str) -> Syscall:
@@ -339,7 +345,9 @@ class Namespace:
         return stub
 
     def copy(self) -> Namespace:
-        return Namespace(self._syscalls)
+        ns = Namespace(self._syscalls)
+        ns._pending.update(self._pending)
+        return ns
 
     # -- adding, overriding, wrapping -------------------------------------------------------------
 
@@ -432,24 +440,35 @@ class Namespace:
                 f"{sc.name}: wasm signature {sc.wasm_params}->{sc.wasm_results} is not the spec's "
                 f"{list(spec[0])}->{list(spec[1])}"
             )
+        if sc.module == PREVIEW1:
+            self._pending.discard(sc.name)
         self._syscalls[sc.module, sc.name] = sc
+
+    def _fetch_pending(self, names: Iterable[str]) -> None:
+        for name in [n for n in names if n in self._pending]:
+            self._put(_preview1().function(name))
 
     # -- lookup ---------------------------------------------------------------------------------------
 
     def __getitem__(self, key: tuple[str, str]) -> Syscall:
-        try:
-            return self._syscalls[key]
-        except KeyError:
-            raise KeyError(f"no host function {key[0]}.{key[1]}") from None
+        sc = self.get(*key)
+        if sc is None:
+            raise KeyError(f"no host function {key[0]}.{key[1]}")
+        return sc
 
     def get(self, module: str, name: str) -> Syscall | None:
+        if module == PREVIEW1:
+            self._fetch_pending((name,))
         return self._syscalls.get((module, name))
 
     def __contains__(self, key: object) -> bool:
-        return key in self._syscalls
+        if key in self._syscalls:
+            return True
+        return isinstance(key, tuple) and len(key) == 2 and key[0] == PREVIEW1 and key[1] in self._pending
 
     def __iter__(self) -> Iterator[Syscall]:
+        self._fetch_pending(_preview1().names() if self._pending else ())
         return iter(self._syscalls.values())
 
     def __len__(self) -> int:
-        return len(self._syscalls)
+        return len(self._syscalls) + len(self._pending)

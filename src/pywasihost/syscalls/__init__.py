@@ -17,8 +17,11 @@ class Preview1:
     """The concrete ``wasi_snapshot_preview1`` set, as the generic registry asks for it
     (:meth:`pywasihost.Namespace.preview1`, :meth:`pywasihost.Namespace.disable`)."""
 
-    def functions(self) -> list[Syscall]:
-        return BUILTINS
+    def names(self) -> list[str]:
+        return list(BUILTINS)
+
+    def function(self, name: str) -> Syscall:
+        return BUILTINS[name]()
 
     def stub(self, name: str) -> Syscall | None:
         from .stubs import stubs  # the witx is parsed only when a function is disabled

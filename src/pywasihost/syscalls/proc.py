@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 from typing import NoReturn
 
 from ..abi import Exitcode, Signal
@@ -39,5 +38,7 @@ def proc_raise(ctx: WasiContext, sig: Signal) -> None:
     code 128 + the host's number for it (as a shell reports it); the others change nothing."""
     if sig == Signal.NONE or _default_action(sig) != "Terminates":
         return
+    import signal  # here: its import costs more than this module's (start-up)
+
     host = getattr(signal, f"SIG{sig.name}", None)
     raise ProcExit(128 + (int(host) if host is not None else int(sig)))
