@@ -13,8 +13,7 @@ Exceptions raised by a host function come out of :meth:`EngineInstance.call` unc
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 __all__ = [
     "NATIVE",
@@ -38,8 +37,11 @@ class LimitError(ValueError):
     """The module cannot run under the instance's limits (its initial memory exceeds ``max_memory``)."""
 
 
-@dataclass(frozen=True)
-class ImportSpec:
+# The two records below are NamedTuples, not frozen dataclasses: making a dataclass compiles its
+# methods, about 0.5 ms of every start-up each (measured: benchmarks/import_time.py).
+
+
+class ImportSpec(NamedTuple):
     """One import or export: ``kind`` is function/memory/table/global; types are core wasm names."""
 
     module: str
@@ -52,8 +54,7 @@ class ImportSpec:
         return f"({', '.join(self.params)}) -> ({', '.join(self.results)})"
 
 
-@dataclass(frozen=True)
-class InstanceLimits:
+class InstanceLimits(NamedTuple):
     """What an engine enforces on one instance (None: no limit).
 
     ``timeout``: seconds per call into the guest; only an engine with ``interrupts_wasm`` can stop
