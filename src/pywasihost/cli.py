@@ -77,8 +77,8 @@ class _RawDescriptionFormatter(_Formatter, argparse.RawDescriptionHelpFormatter)
 
 
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The whole parser, or with ``command`` only that command's: making the parsers and their
-    arguments is most of the CLI's own start-up (argparse looks up translations for each)."""
+    """The whole parser, or with ``command`` only that command's: making parsers and arguments is
+    a good part of the CLI's own start-up (argparse looks up translations of its messages for each)."""
     p = argparse.ArgumentParser(
         prog="pywasihost",
         description="Run WebAssembly programs built for WASI preview 1, with the syscalls in Python.",
