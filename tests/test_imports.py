@@ -46,7 +46,7 @@ def test_a_plain_import_loads_nothing_heavy_and_the_public_api_still_resolves() 
         "after_import = sorted(sys.modules)\n"
         "import json\n"
         "result = pywasihost.run(sys.argv[1], pywasihost.WasiConfig(args=['hello'], stdout=pywasihost.CAPTURE))\n"
-        "print(json.dumps([after_import, result.stdout.decode(), str(pywasihost.Errno.BADF), "
+        "print(json.dumps([after_import, result.stdout.decode(), repr(pywasihost.Errno.BADF), "
         "len(pywasihost.Namespace.preview1())]))\n"
     )
     proc = subprocess.run(
