@@ -19,6 +19,13 @@ run`` does, only a run that asks for them gets them: the engine has a sibling pe
 (:meth:`WasmtimeEngine.variant`), each with its own ``cache_tag``. Linear memories never move
 (``memory_may_move`` is off), so a view of guest memory stays valid after ``memory.grow``; it only
 becomes too short, which the guest-memory layer checks.
+
+Threads and fork: engines and compiled modules serve every thread; a store (so an instance) may
+move between threads but never be in two at once, so a call from a second thread while one runs is
+refused with :class:`pywasihost.WrongThreadError`. wasmtime compiles on a pool of threads that its
+first compile starts, and threads do not survive ``fork()``: a child forked after a compile compiles
+with an engine of its own that compiles on the calling thread only, and loads the result into the
+shared engine (``parallel_compilation`` does not change the code, so the two are compatible).
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import Timeout, Trap
+from ..errors import Timeout, Trap, WrongThreadError
 from .base import (
     NO_LIMITS,
     CompiledModule,
@@ -69,6 +76,19 @@ _CODEGEN_OPTIONS: dict[str, dict[str, bool]] = {
     "timed": {"memory_may_move": False, "epoch_interruption": True},
     "fuel": {"memory_may_move": False, "epoch_interruption": True, "consume_fuel": True},
 }
+
+# Whether this process has started wasmtime's compiler threads, and whether it is a child forked
+# after that (see the module's docstring).
+_compiler_threads_started = False
+_compiler_threads_lost = False
+
+
+def _after_fork_in_child() -> None:
+    global _compiler_threads_lost
+    _compiler_threads_lost = _compiler_threads_started
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _describe(module: str, name: str, t: Any) -> ImportSpec:
@@ -328,6 +348,9 @@ class WasmtimeInstance:
         self.engine = engine
         self.limits = limits
         self.pending: BaseException | None = None  # the exception a host function raised
+        self._thread_lock = threading.Lock()
+        self._running_in: threading.Thread | None = None  # the thread calling into the store
+        self._depth = 0  # calls in progress (a host function may call an export again)
         self._native: list[Any] = []  # the signatures of functions with a native fast path
         compiled, wasm_engine, self.ticker = module.module, engine.engine, engine.ticker
         self.store = store = wasmtime.Store(wasm_engine)
@@ -420,6 +443,28 @@ class WasmtimeInstance:
         fn = self._exports[name]
         if not isinstance(fn, wasmtime.Func):
             raise TypeError(f"export {name!r} is not a function")
+        self._enter()
+        try:
+            return self._call(fn, *args)
+        finally:
+            with self._thread_lock:
+                self._depth -= 1
+
+    def _enter(self) -> None:
+        """Refuse a second thread while a call into the store runs in another (re-entry from a host
+        function, on the same thread, is fine)."""
+        thread = threading.current_thread()
+        with self._thread_lock:
+            if self._depth and self._running_in is not thread:
+                assert self._running_in is not None
+                raise WrongThreadError(
+                    f"this instance is running in thread {self._running_in.name!r}: a wasmtime store cannot be "
+                    f"used by two threads at once (create one instance per thread; a compiled module is shared)"
+                )
+            self._running_in = thread
+            self._depth += 1
+
+    def _call(self, fn: wasmtime.Func, *args: Any) -> Any:
         timeout = self.limits.timeout
         if timeout is not None:
             self.store.set_epoch_deadline(math.ceil(timeout / _TICK) + 1)
@@ -498,13 +543,30 @@ class WasmtimeEngine:
         self.version = distribution_version(wasmtime.__file__, "wasmtime")
         self.kind = kind
         self._cache_tag: str | None = None
-        config = wasmtime.Config()
-        for option, value in _CODEGEN_OPTIONS[kind].items():
-            setattr(config, option, value)
-        self.engine = wasmtime.Engine(config)
+        self.engine = wasmtime.Engine(self._config(kind))
         _LIVE[2].add(self.engine)
         self.ticker = _EpochTicker(self.engine)
         self._siblings: dict[str, WasmtimeEngine] = {kind: self}
+
+    @staticmethod
+    def _config(kind: str, *, parallel: bool = True) -> wasmtime.Config:
+        config = wasmtime.Config()
+        for option, value in _CODEGEN_OPTIONS[kind].items():
+            setattr(config, option, value)
+        config.parallel_compilation = parallel
+        return config
+
+    def _compile(self, wasm: bytes) -> wasmtime.Module:
+        """``wasm`` compiled by this engine (in a forked child: on this thread, see the module's docstring)."""
+        global _compiler_threads_started
+        if _compiler_threads_lost:
+            serial = wasmtime.Engine(self._config(self.kind, parallel=False))
+            compiled = wasmtime.Module.deserialize(self.engine, wasmtime.Module(serial, wasm).serialize())
+        else:
+            _compiler_threads_started = True
+            compiled = wasmtime.Module(self.engine, wasm)
+        _LIVE[1].add(compiled)
+        return compiled
 
     def variant(self, limits: InstanceLimits) -> WasmtimeEngine:
         """The engine that runs a module under ``limits``: this one's sibling that compiles epoch
@@ -526,18 +588,16 @@ class WasmtimeEngine:
             raise TypeError(f"{module!r} was not compiled by this wasmtime engine")
         adopted = module.siblings.get(self.kind)
         if adopted is None:
-            compiled = wasmtime.Module(self.engine, module.wasm)
-            _LIVE[1].add(compiled)
+            compiled = self._compile(module.wasm)
             adopted = module.siblings[self.kind] = WasmtimeModule(self, compiled, module.wasm, module.deferred_start)
         return adopted
 
     def compile(self, wasm: bytes) -> WasmtimeModule:
         try:
             wasm, start = _defer_start(wasm)
-            compiled = wasmtime.Module(self.engine, wasm)
+            compiled = self._compile(wasm)
         except wasmtime.WasmtimeError as exc:
             raise ValueError(f"not a valid WebAssembly module: {exc}") from None
-        _LIVE[1].add(compiled)
         return WasmtimeModule(self, compiled, wasm, start)
 
     @property
