@@ -16,7 +16,9 @@ timed call runs, so even a guest spinning without system calls is stopped); ``ma
 store's limits; ``fuel`` fuel metering. Epoch checks and fuel metering are compiled into the code and
 cost time in every loop (epoch checks: about 25% of brotli's CPU time, measured), so, as ``wasmtime
 run`` does, only a run that asks for them gets them: the engine has a sibling per kind of code
-(:meth:`WasmtimeEngine.variant`), each with its own ``cache_tag``. Linear memories never move
+(:meth:`WasmtimeEngine.variant`), each with its own ``cache_tag``. On the timed and fuel kinds,
+each store's epoch deadline callback decides when a guest stops (:mod:`.wasmtime_interrupt`,
+which also makes Ctrl-C stop a guest running on the main thread). Linear memories never move
 (``memory_may_move`` is off), so a view of guest memory stays valid after ``memory.grow``; it only
 becomes too short, which the guest-memory layer checks.
 
@@ -31,8 +33,8 @@ shared engine (``parallel_compilation`` does not change the code, so the two are
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
-import math
 import os
 import threading
 import weakref
@@ -53,6 +55,7 @@ from .binary import defer_start
 from .cachetag import distribution_version, host_cpu
 from .native import c as _c
 from .native import descriptors_pointer, native_code
+from .wasmtime_interrupt import DeadlineState, SigintGuard, forget_after_fork, sigint_applies
 
 try:
     import wasmtime
@@ -64,7 +67,6 @@ __all__ = ["WasmtimeEngine", "WasmtimeInstance", "WasmtimeModule"]
 
 _VALTYPES = {"i32": wasmtime.ValType.i32, "i64": wasmtime.ValType.i64, "f32": wasmtime.ValType.f32}
 _VALTYPES["f64"] = wasmtime.ValType.f64
-_NO_DEADLINE = 1 << 62  # epoch ticks: never reached
 _TICK = 0.01  # seconds between epoch increments while a timed call runs
 
 # The engine options that change compiled code, by kind of engine (see WasmtimeEngine.variant), each
@@ -86,6 +88,7 @@ _compiler_threads_lost = False
 def _after_fork_in_child() -> None:
     global _compiler_threads_lost
     _compiler_threads_lost = _compiler_threads_started
+    forget_after_fork()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -355,8 +358,9 @@ class WasmtimeInstance:
         compiled, wasm_engine, self.ticker = module.module, engine.engine, engine.ticker
         self.store = store = wasmtime.Store(wasm_engine)
         _LIVE[0].add(store)
-        if engine.kind != "plain":
-            store.set_epoch_deadline(_NO_DEADLINE)
+        # with epoch checks compiled in: a callback decides, at every epoch tick, whether the guest goes on
+        self.deadline = DeadlineState(store) if engine.kind != "plain" else None
+        self.sigint = SigintGuard(wasm_engine, self.deadline) if self.deadline is not None else None
         if limits.max_memory is not None:
             store.set_limits(memory_size=limits.max_memory)
         if limits.fuel is not None:
@@ -466,25 +470,39 @@ class WasmtimeInstance:
 
     def _call(self, fn: wasmtime.Func, *args: Any) -> Any:
         timeout = self.limits.timeout
+        outermost = self._depth == 1  # (a host function may call an export again, on this thread)
+        if outermost and self.deadline is not None:
+            self.deadline.begin(timeout)
         if timeout is not None:
-            self.store.set_epoch_deadline(math.ceil(timeout / _TICK) + 1)
             self.ticker.acquire()
         try:
-            return fn(self.store, *args)
+            guard = self.sigint if outermost and self.sigint is not None and sigint_applies() else None
+            with guard or contextlib.nullcontext():
+                return fn(self.store, *args)
         except wasmtime.Trap as exc:
             self._reraise_pending()
-            if exc.trap_code == wasmtime.TrapCode.INTERRUPT and timeout is not None:
-                raise Timeout(timeout) from None
+            self._raise_if_stopped(timeout)
             if exc.trap_code == wasmtime.TrapCode.OUT_OF_FUEL:
                 raise Trap(f"the guest ran out of fuel ({self.limits.fuel} units)") from None
             raise Trap(_trap_message(exc)) from None
         except wasmtime.WasmtimeError as exc:
             self._reraise_pending()
+            self._raise_if_stopped(timeout)
             raise Trap(str(exc)) from None
         finally:
             if timeout is not None:
                 self.ticker.release()
-                self.store.set_epoch_deadline(_NO_DEADLINE)
+
+    def _raise_if_stopped(self, timeout: float | None) -> None:
+        """When the deadline callback stopped the guest: Ctrl-C (what the SIGINT handler raised,
+        KeyboardInterrupt), or the time limit."""
+        if self.deadline is None:
+            return
+        stop, self.deadline.stop = self.deadline.stop, None
+        if stop is not None:
+            raise stop from None
+        if self.deadline.timed_out and timeout is not None:
+            raise Timeout(timeout) from None
 
     def memory_buffer(self) -> Callable[[], Any] | None:
         memory = self._exports.get("memory")
