@@ -163,3 +163,42 @@ print(os.waitstatus_to_exitcode(status))
 """
     proc = subprocess.run([sys.executable, "-c", scenario], capture_output=True, timeout=120)
     assert proc.stdout.strip() == b"7", proc.stderr.decode()
+
+
+FORK_DURING_A_TIMED_RUN = """
+import os, sys, threading, time
+import pywasihost
+from pywasihost import WasiConfig
+
+module = pywasihost.compile(sys.argv[1], cache=False)
+
+def long_run():
+    try:
+        pywasihost.run(module, WasiConfig(timeout=3))
+    except pywasihost.Timeout:
+        pass
+
+thread = threading.Thread(target=long_run)
+thread.start()
+time.sleep(0.3)  # the timed run is going on in the other thread
+pid = os.fork()
+if pid == 0:
+    try:
+        pywasihost.run(module, WasiConfig(timeout=0.2))
+    except pywasihost.Timeout:
+        os._exit(0)
+    os._exit(1)
+_, status = os.waitpid(pid, 0)
+thread.join()
+print(os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_a_time_limit_works_in_a_child_forked_during_a_timed_run(engine: Any) -> None:
+    """The thread that advances wasmtime's epoch for timed runs stays behind at a fork: the child
+    starts its own. (A guest spinning in pure wasm where the engine can stop one, else at host calls.)"""
+    guest = program("wat/spin" if engine.interrupts_wasm else "wat/yield_loop")
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(FORK_DURING_A_TIMED_RUN), str(guest)], capture_output=True, timeout=60
+    )
+    assert proc.stdout == b"0\n", proc.stderr.decode()

@@ -89,6 +89,8 @@ def _after_fork_in_child() -> None:
     global _compiler_threads_lost
     _compiler_threads_lost = _compiler_threads_started
     forget_after_fork()
+    for ticker in _TICKERS:
+        ticker.forget_threads()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -317,11 +319,19 @@ def _trap_message(trap: wasmtime.Trap) -> str:
     return "\n".join(lines)
 
 
+_TICKERS: weakref.WeakSet[_EpochTicker] = weakref.WeakSet()
+
+
 class _EpochTicker:
     """Advances an engine's epoch every ``_TICK`` seconds while at least one timed call runs."""
 
     def __init__(self, engine: wasmtime.Engine) -> None:
         self._engine = engine
+        self.forget_threads()
+        _TICKERS.add(self)
+
+    def forget_threads(self) -> None:
+        """Start idle (in a forked child: the ticking thread and the calls it served stayed behind)."""
         self._users = 0
         self._lock = threading.Lock()
         self._wake = threading.Event()
