@@ -171,14 +171,14 @@ class SigintGuard:
         global _watcher
         if _watcher is None:
             _watcher = _Watcher()
+        self.watcher = watcher = _watcher  # (a fork inside the call makes the child a new one)
         self.original = _signal.getsignal(signal.SIGINT)
-        _watcher.forward_to = _signal.set_wakeup_fd(_watcher.write_fd, warn_on_full_buffer=False)
-        _watcher.engine = self.engine
+        watcher.forward_to = _signal.set_wakeup_fd(watcher.write_fd, warn_on_full_buffer=False)
+        watcher.engine = self.engine
         _signal.signal(signal.SIGINT, self.handler)
 
     def __exit__(self, *exc: object) -> None:
-        watcher = _watcher
-        assert watcher is not None
+        watcher = self.watcher
         watcher.engine = None
         _signal.set_wakeup_fd(watcher.forward_to)
         watcher.forward_to = -1
