@@ -68,7 +68,7 @@ def api(program_name: str, handler: str, timeout: float, *, limit: float) -> sub
 
 
 def test_ctrl_c_in_a_spinning_guest_raises_keyboard_interrupt_where_the_engine_can_stop_wasm(engine: Any) -> None:
-    if engine.interrupts_wasm:  # wasmtime: the guest is stopped within a millisecond
+    if engine.interrupts_wasm:  # wasmtime, with a timeout (epoch checks): stopped within a millisecond
         proc = api("wat/spin", "raise", 60, limit=30)
         assert proc.stdout == b"KeyboardInterrupt\n", proc.stderr.decode()
     else:  # wasmer holds the GIL while wasm runs: no Python handler runs until the guest's next host call

@@ -116,8 +116,8 @@ class Engine(Protocol):
     name: str
     version: str
     interrupts_wasm: bool
-    """Whether ``timeout``, and a Ctrl-C on the main thread, stop wasm code that makes no host call
-    (wasmtime: epoch interruption; the command line exits on Ctrl-C in C on the others)."""
+    """Whether ``timeout`` (and then a Ctrl-C on the main thread) stops wasm code that makes no host
+    call (wasmtime: epoch interruption)."""
     supports_fuel: bool
     host_calls: str
     """How the engine calls a Python host function (``pywasihost inspect`` shows it)."""

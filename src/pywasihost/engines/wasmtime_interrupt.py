@@ -1,6 +1,8 @@
 """Stopping wasm code on the wasmtime engine: the epoch deadline callback, and Ctrl-C.
 
-Every store the wasmtime adapter makes gets an epoch deadline callback
+Every store of an engine that compiles epoch checks in (the timed and fuel kinds of
+:meth:`WasmtimeEngine.variant <pywasihost.engines.wasmtime.WasmtimeEngine.variant>`; plain code
+cannot be stopped) gets an epoch deadline callback
 (``wasmtime_store_epoch_deadline_callback``) and a deadline of the next epoch tick. The engine's
 epoch advances every 10 ms while a timed call runs (the ticker of :mod:`.wasmtime`, which serves
 every thread's timed calls) and at once on a Ctrl-C; at each tick wasmtime calls the callback on the
