@@ -1,8 +1,9 @@
-"""The optional C part of pywasihost: the wasmtime engine's trampoline (cffi, API mode).
+"""The optional C parts of pywasihost (cffi, API mode): the wasmtime engine's trampoline, and the
+command line's SIGINT handler for engines that hold the GIL while wasm runs.
 
-Everything else is in pyproject.toml. Without a C compiler the build of the trampoline fails and is
-skipped with a warning: pywasihost then uses its pure-Python (ctypes) path, said by
-``pywasihost inspect``.
+Everything else is in pyproject.toml. Without a C compiler their build fails and is skipped with a
+warning: pywasihost then uses its pure-Python (ctypes) path, said by ``pywasihost inspect``, and the
+command line leaves SIGINT its default action on those engines (see engines/sigexit.py).
 """
 
 from __future__ import annotations
@@ -26,10 +27,13 @@ class OptionalBuildExt(build_ext):  # type: ignore[misc]
         try:
             super().build_extension(ext)
         except Exception as exc:
-            print(f"warning: {ext.name} was not built ({exc}); the ctypes path will be used")
+            print(f"warning: {ext.name} was not built ({exc}); pywasihost works without it (see setup.py)")
 
 
 setup(
-    cffi_modules=["src/pywasihost/engines/_trampoline_build.py:ffibuilder"],
+    cffi_modules=[
+        "src/pywasihost/engines/_trampoline_build.py:ffibuilder",
+        "src/pywasihost/engines/_sigint_build.py:ffibuilder",
+    ],
     cmdclass={"build_ext": OptionalBuildExt},
 )

@@ -36,7 +36,16 @@ if TYPE_CHECKING:
     )
     from .context import WasiContext
     from .engines import EngineUnavailable, LimitError, LinkError, available_engines
-    from .errors import GuestMemoryError, HostError, InvalidExitStatus, ProcExit, Timeout, Trap, WasiError
+    from .errors import (
+        GuestMemoryError,
+        HostError,
+        InvalidExitStatus,
+        ProcExit,
+        Timeout,
+        Trap,
+        WasiError,
+        WrongThreadError,
+    )
     from .fdtable import Descriptor, FdTable
     from .fs.memory import MemoryFS, Symlink
     from .fs.objects import FileObject, IterableFile, ObjectFile
@@ -107,6 +116,7 @@ if TYPE_CHECKING:
         "WasiContext",
         "WasiError",
         "WasiInstance",
+        "WrongThreadError",
         "available_engines",
         "compile",
         "describe_module",
@@ -144,7 +154,17 @@ _LAZY = {
     **dict.fromkeys(("FileObject", "IterableFile", "ObjectFile"), "fs.objects"),  # object-backed files
     **dict.fromkeys(("EngineUnavailable", "LimitError", "LinkError", "available_engines"), "engines"),
     **dict.fromkeys(
-        ("GuestMemoryError", "HostError", "InvalidExitStatus", "ProcExit", "Timeout", "Trap", "WasiError"), "errors"
+        (
+            "GuestMemoryError",
+            "HostError",
+            "InvalidExitStatus",
+            "ProcExit",
+            "Timeout",
+            "Trap",
+            "WasiError",
+            "WrongThreadError",
+        ),
+        "errors",
     ),
     **dict.fromkeys(("Descriptor", "FdTable"), "fdtable"),
     **dict.fromkeys(("Module", "RunResult", "WasiInstance", "compile", "run"), "instance"),

@@ -46,8 +46,7 @@ async def run_async(
 
     A callback given as ``stdout``/``stderr`` receives each write as the guest makes it, called on
     the event loop's thread (``queue.put_nowait`` works as one); ``CAPTURE`` gives the bytes in the
-    result as with :func:`run`. Traps and exits are raised as :func:`run` raises them. Pass the
-    module as a path or bytes: wasmer binds a compiled module to the thread that compiled it."""
+    result as with :func:`run`. Traps and exits are raised as :func:`run` raises them."""
     loop = asyncio.get_running_loop()
     config = config or WasiConfig()
     config = dataclasses.replace(config, stdout=_on_loop(loop, config.stdout), stderr=_on_loop(loop, config.stderr))

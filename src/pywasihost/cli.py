@@ -299,8 +299,9 @@ def _run(opts: argparse.Namespace) -> int:
 
     from .config import DeterministicClocks, SeededRandom, WasiConfig
     from .engines import LinkError
+    from .engines.sigexit import exit_on_sigint
     from .errors import ProcExit
-    from .instance import WasiInstance, run
+    from .instance import WasiInstance, load_module, run
 
     path = opts.module
     wasm = _read_module(path)
@@ -328,13 +329,17 @@ def _run(opts: argparse.Namespace) -> int:
             config.clocks, config.random = DeterministicClocks(), SeededRandom(opts.seed or 0)
         config.trace = config.trace or opts.trace  # PYWASIHOST_TRACE=1 works without --trace too
         try:
+            module = load_module(wasm, opts.engine, cache=not opts.no_cache)
+            # Ctrl-C: a C handler exits 130 at once, even while the guest spins in pure wasm (code
+            # compiled without epoch checks, wasmer's or wasmtime's untimed runs, cannot be stopped)
+            stack.enter_context(exit_on_sigint(f"pywasihost: {path}: interrupted\n"))
             if opts.invoke:
-                with WasiInstance(wasm, config, engine=opts.engine, cache=not opts.no_cache) as inst:
+                with WasiInstance(module, config) as inst:
                     try:
                         return _invoke(inst, opts.invoke, opts.args)
                     except ProcExit as exit_:
                         return exit_.code
-            return run(wasm, config, engine=opts.engine, cache=not opts.no_cache).exit_code
+            return run(module, config).exit_code
         except (LinkError, ValueError) as exc:
             raise UsageError(f"{path}: {exc}") from None
 

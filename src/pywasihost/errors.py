@@ -14,6 +14,7 @@ __all__ = [
     "Timeout",
     "Trap",
     "WasiError",
+    "WrongThreadError",
     "errno_from_oserror",
 ]
 
@@ -92,6 +93,14 @@ class GuestMemoryError(Trap):
 class HostError(Trap):
     """A host function failed with an unexpected Python exception: a bug of the host, reported as a
     trap of the guest (the exception is chained) so that the embedding Python process carries on."""
+
+
+class WrongThreadError(RuntimeError):
+    """An instance used from a thread its engine cannot run it on, refused before the engine is
+    touched: on wasmer, any thread but the one that created the instance (wasmer itself would raise
+    pyo3's ``PanicException``, which ``except Exception`` misses); on wasmtime, a second thread while
+    a call into the instance is running in another (a wasmtime store is not safe to use from two
+    threads at once). Compiled modules (:func:`pywasihost.compile`) work from any thread."""
 
 
 # Host errno -> WASI errno, for OSErrors that a syscall implementation lets through.

@@ -33,7 +33,7 @@ from .engines import (
     compile_module,
     resolve_choice,
 )
-from .errors import HostError, ProcExit, Trap
+from .errors import HostError, ProcExit, Trap, WrongThreadError
 from .namespace import Namespace, Syscall
 
 if TYPE_CHECKING:
@@ -254,6 +254,8 @@ class WasiInstance:
             return self._instance.call(name, *args)
         except (ProcExit, Trap) as exc:
             exc.stdout, exc.stderr = self.stdout, self.stderr  # a panic's message travels with its trap
+            raise
+        except WrongThreadError:  # refused before the guest ran
             raise
         except Exception as exc:  # a bug in a host function: the guest traps, Python carries on
             error = HostError(f"host function failed: {type(exc).__name__}: {exc}")

@@ -117,7 +117,8 @@ class Engine(Protocol):
     name: str
     version: str
     interrupts_wasm: bool
-    """Whether ``timeout`` stops wasm code that makes no host call (wasmtime: epoch interruption)."""
+    """Whether ``timeout`` (and then a Ctrl-C on the main thread) stops wasm code that makes no host
+    call (wasmtime: epoch interruption)."""
     supports_fuel: bool
     host_calls: str
     """How the engine calls a Python host function (``pywasihost inspect`` shows it)."""

@@ -12,14 +12,29 @@ answers -1 (anything unusual). The C side knows the memory's base address and si
 an access past that size goes to Python, which looks again first. The base never moves: wasmer's
 Universal engine gives every wasm32 memory a static 4 GiB reservation on a 64-bit host (its default
 tunables), so ``memory.grow`` only extends the size (a test grows memory under the fast path).
+
+Threads: wasmer-python binds a ``Module``, an ``Instance`` and their functions to the thread that
+made them (any other thread gets pyo3's ``PanicException``, a ``BaseException``). A compiled module
+therefore keeps its compiled code as bytes and gives each thread its own ``Module``, deserialized
+from them (about 0.1 ms for a small module); an instance refuses any other thread with
+:class:`pywasihost.WrongThreadError` before wasmer is touched.
+
+Fork: wasmer compiles on a pool of threads that its first compile starts, and threads do not survive
+``fork()``: a forked child that compiled would wait for them forever. A child forked after a compile
+therefore compiles in a fresh Python process and loads the code it sends back (modules compiled
+before the fork, and modules from the compiled-module cache, load without compiling).
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import Trap
+from ..errors import Trap, WrongThreadError
 from .base import (
     NO_LIMITS,
     CompiledModule,
@@ -64,14 +79,77 @@ def _describe(kind: str, t: Any, module: str, name: str) -> ImportSpec:
     return ImportSpec(module, name, "global")
 
 
+# Whether this process has started wasmer's compiler threads, and whether it is a child forked after
+# that (its compiles then run in a fresh process: see the module's docstring).
+_compiler_threads_started = False
+_compiler_threads_lost = False
+
+
+def _after_fork_in_child() -> None:
+    global _compiler_threads_lost
+    _compiler_threads_lost = _compiler_threads_started
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+# Run by a fresh interpreter: compile the wasm read from stdin, write the compiled code to stdout.
+_COMPILE_ELSEWHERE = """
+import sys
+sys.path[:0] = sys.argv[1:]
+import wasmer
+from wasmer_compiler_cranelift import Compiler
+try:
+    module = wasmer.Module(wasmer.Store(wasmer.engine.Universal(Compiler)), sys.stdin.buffer.read())
+except (ValueError, RuntimeError) as exc:
+    sys.stderr.write(str(exc))
+    sys.exit(3)
+sys.stdout.buffer.write(module.serialize())
+"""
+
+
+def _compile_in_fresh_process(wasm: bytes) -> bytes:
+    """The compiled code of ``wasm`` (:meth:`wasmer.Module.serialize`), compiled by a new Python
+    process with this one's ``sys.path``; ``ValueError`` with wasmer's reason for an invalid module."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _COMPILE_ELSEWHERE, *sys.path], input=wasm, capture_output=True, check=False
+    )
+    if proc.returncode == 3:
+        raise ValueError(proc.stderr.decode("utf-8", "replace"))
+    if proc.returncode != 0:
+        raise ChildProcessError(
+            f"compiling in a fresh process (this is a forked child) failed with exit code {proc.returncode}: "
+            + proc.stderr.decode("utf-8", "replace").strip()
+        )
+    return proc.stdout
+
+
 class WasmerModule:
-    def __init__(self, engine: WasmerEngine, module: wasmer.Module, wasm: bytes, deferred_start: str | None) -> None:
+    def __init__(
+        self,
+        engine: WasmerEngine,
+        module: wasmer.Module,
+        wasm: bytes,
+        deferred_start: str | None,
+        code: bytes | None = None,
+    ) -> None:
         self.engine = engine
-        self.module = module
         self.wasm = wasm  # kept to recompile with a lower memory maximum when a run sets max_memory
         self.deferred_start = deferred_start
         self.imports = [_describe("import", i.type, i.module, i.name) for i in module.imports]
         self.exports = [_describe("export", e.type, "", e.name) for e in module.exports if e.name != deferred_start]
+        # The compiled code, from which any other thread gets its own Module (a Module serves only
+        # the thread that made it); serializing costs about 1/200 of compiling.
+        self.code: bytes = module.serialize() if code is None else code
+        self._local = threading.local()
+        self._local.module = module
+
+    @property
+    def module(self) -> wasmer.Module:
+        """The ``wasmer.Module`` for the calling thread (made on its first use there)."""
+        module: wasmer.Module | None = getattr(self._local, "module", None)
+        if module is None:
+            module = self._local.module = wasmer.Module.deserialize(self.engine.store, self.code)
+        return module
 
 
 class _NativeMemory:
@@ -126,8 +204,17 @@ def _native_shim(fn: Callable[..., Any], code: int, memory: _NativeMemory, npara
 class WasmerInstance:
     def __init__(self, instance: wasmer.Instance) -> None:
         self.instance = instance
+        self.thread = threading.current_thread()  # the only one wasmer lets use the instance
+
+    def _check_thread(self) -> None:
+        if threading.current_thread() is not self.thread:
+            raise WrongThreadError(
+                f"this instance belongs to thread {self.thread.name!r}: on wasmer an instance can only be "
+                f"used by the thread that created it (create one per thread; a compiled module is shared)"
+            )
 
     def call(self, name: str, *args: Any) -> Any:
+        self._check_thread()
         fn = getattr(self.instance.exports, name)
         try:
             return fn(*args)
@@ -141,7 +228,12 @@ class WasmerInstance:
             return None
         if not isinstance(memory, wasmer.Memory):
             return None
-        return lambda: memory.buffer
+
+        def buffer() -> Any:
+            self._check_thread()
+            return memory.buffer
+
+        return buffer
 
     def export_names(self) -> list[str]:
         return [name for name, _ in self.instance.exports]
@@ -169,9 +261,16 @@ class WasmerEngine:
     def compile(self, wasm: bytes) -> WasmerModule:
         wasm, start = defer_start(wasm)  # a start function calling WASI needs memory bound first
         try:
-            return WasmerModule(self, wasmer.Module(self.store, wasm), wasm, start)
+            return WasmerModule(self, self._compile(wasm), wasm, start)
         except (ValueError, RuntimeError) as exc:
             raise ValueError(f"not a valid WebAssembly module: {exc}") from None
+
+    def _compile(self, wasm: bytes) -> wasmer.Module:
+        global _compiler_threads_started
+        if _compiler_threads_lost:  # a forked child: its compiler threads are gone
+            return wasmer.Module.deserialize(self.store, _compile_in_fresh_process(wasm))
+        _compiler_threads_started = True
+        return wasmer.Module(self.store, wasm)
 
     @property
     def cache_tag(self) -> str:
@@ -185,15 +284,14 @@ class WasmerEngine:
     def serialize(self, module: CompiledModule) -> bytes:
         if not isinstance(module, WasmerModule):
             raise TypeError(f"{module!r} was not compiled by this wasmer engine")
-        data: bytes = module.module.serialize()
-        return data
+        return module.code
 
     def deserialize(self, data: bytes, wasm: bytes) -> WasmerModule:
         """A module :meth:`serialize` gave, compiled from ``wasm`` by :meth:`compile`: the start
         function compile deferred is derived from ``wasm`` again (and the binary it compiled kept, for
         ``max_memory``), so that a cached module runs its start function as a fresh one does."""
         wasm, start = defer_start(wasm)
-        return WasmerModule(self, wasmer.Module.deserialize(self.store, data), wasm, start)
+        return WasmerModule(self, wasmer.Module.deserialize(self.store, data), wasm, start, data)
 
     def instantiate(
         self, module: CompiledModule, functions: HostFunctions, limits: InstanceLimits = NO_LIMITS
@@ -204,7 +302,7 @@ class WasmerEngine:
             raise ValueError("fuel is not supported by the wasmer engine: use engine='wasmtime'")
         compiled = module.module
         if limits.max_memory is not None:
-            compiled = wasmer.Module(self.store, cap_memory(module.wasm, limits.max_memory))
+            compiled = self._compile(cap_memory(module.wasm, limits.max_memory))
         namespaces: dict[str, dict[str, wasmer.Function]] = {}
         native_memory: _NativeMemory | None = None
         missing = []

@@ -16,23 +16,32 @@ timed call runs, so even a guest spinning without system calls is stopped); ``ma
 store's limits; ``fuel`` fuel metering. Epoch checks and fuel metering are compiled into the code and
 cost time in every loop (epoch checks: about 25% of brotli's CPU time, measured), so, as ``wasmtime
 run`` does, only a run that asks for them gets them: the engine has a sibling per kind of code
-(:meth:`WasmtimeEngine.variant`), each with its own ``cache_tag``. Linear memories never move
+(:meth:`WasmtimeEngine.variant`), each with its own ``cache_tag``. On the timed and fuel kinds,
+each store's epoch deadline callback decides when a guest stops (:mod:`.wasmtime_interrupt`,
+which also makes Ctrl-C stop a guest running on the main thread). Linear memories never move
 (``memory_may_move`` is off), so a view of guest memory stays valid after ``memory.grow``; it only
 becomes too short, which the guest-memory layer checks.
+
+Threads and fork: engines and compiled modules serve every thread; a store (so an instance) may
+move between threads but never be in two at once, so a call from a second thread while one runs is
+refused with :class:`pywasihost.WrongThreadError`. wasmtime compiles on a pool of threads that its
+first compile starts, and threads do not survive ``fork()``: a child forked after a compile compiles
+with an engine of its own that compiles on the calling thread only, and loads the result into the
+shared engine (``parallel_compilation`` does not change the code, so the two are compatible).
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
-import math
 import os
 import threading
 import weakref
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import Timeout, Trap
+from ..errors import Timeout, Trap, WrongThreadError
 from .base import (
     NO_LIMITS,
     CompiledModule,
@@ -46,6 +55,7 @@ from .binary import defer_start
 from .cachetag import distribution_version, host_cpu
 from .native import c as _c
 from .native import descriptors_pointer, native_code
+from .wasmtime_interrupt import DeadlineState, SigintGuard, forget_after_fork, sigint_applies
 
 try:
     import wasmtime
@@ -57,7 +67,6 @@ __all__ = ["WasmtimeEngine", "WasmtimeInstance", "WasmtimeModule"]
 
 _VALTYPES = {"i32": wasmtime.ValType.i32, "i64": wasmtime.ValType.i64, "f32": wasmtime.ValType.f32}
 _VALTYPES["f64"] = wasmtime.ValType.f64
-_NO_DEADLINE = 1 << 62  # epoch ticks: never reached
 _TICK = 0.01  # seconds between epoch increments while a timed call runs
 
 # The engine options that change compiled code, by kind of engine (see WasmtimeEngine.variant), each
@@ -69,6 +78,22 @@ _CODEGEN_OPTIONS: dict[str, dict[str, bool]] = {
     "timed": {"memory_may_move": False, "epoch_interruption": True},
     "fuel": {"memory_may_move": False, "epoch_interruption": True, "consume_fuel": True},
 }
+
+# Whether this process has started wasmtime's compiler threads, and whether it is a child forked
+# after that (see the module's docstring).
+_compiler_threads_started = False
+_compiler_threads_lost = False
+
+
+def _after_fork_in_child() -> None:
+    global _compiler_threads_lost
+    _compiler_threads_lost = _compiler_threads_started
+    forget_after_fork()
+    for ticker in _TICKERS:
+        ticker.forget_threads()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _describe(module: str, name: str, t: Any) -> ImportSpec:
@@ -294,11 +319,19 @@ def _trap_message(trap: wasmtime.Trap) -> str:
     return "\n".join(lines)
 
 
+_TICKERS: weakref.WeakSet[_EpochTicker] = weakref.WeakSet()
+
+
 class _EpochTicker:
     """Advances an engine's epoch every ``_TICK`` seconds while at least one timed call runs."""
 
     def __init__(self, engine: wasmtime.Engine) -> None:
         self._engine = engine
+        self.forget_threads()
+        _TICKERS.add(self)
+
+    def forget_threads(self) -> None:
+        """Start idle (in a forked child: the ticking thread and the calls it served stayed behind)."""
         self._users = 0
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -328,12 +361,16 @@ class WasmtimeInstance:
         self.engine = engine
         self.limits = limits
         self.pending: BaseException | None = None  # the exception a host function raised
+        self._thread_lock = threading.Lock()
+        self._running_in: threading.Thread | None = None  # the thread calling into the store
+        self._depth = 0  # calls in progress (a host function may call an export again)
         self._native: list[Any] = []  # the signatures of functions with a native fast path
         compiled, wasm_engine, self.ticker = module.module, engine.engine, engine.ticker
         self.store = store = wasmtime.Store(wasm_engine)
         _LIVE[0].add(store)
-        if engine.kind != "plain":
-            store.set_epoch_deadline(_NO_DEADLINE)
+        # with epoch checks compiled in: a callback decides, at every epoch tick, whether the guest goes on
+        self.deadline = DeadlineState(store) if engine.kind != "plain" else None
+        self.sigint = SigintGuard(wasm_engine, self.deadline) if self.deadline is not None else None
         if limits.max_memory is not None:
             store.set_limits(memory_size=limits.max_memory)
         if limits.fuel is not None:
@@ -420,26 +457,62 @@ class WasmtimeInstance:
         fn = self._exports[name]
         if not isinstance(fn, wasmtime.Func):
             raise TypeError(f"export {name!r} is not a function")
+        self._enter()
+        try:
+            return self._call(fn, *args)
+        finally:
+            with self._thread_lock:
+                self._depth -= 1
+
+    def _enter(self) -> None:
+        """Refuse a second thread while a call into the store runs in another (re-entry from a host
+        function, on the same thread, is fine)."""
+        thread = threading.current_thread()
+        with self._thread_lock:
+            if self._depth and self._running_in is not thread:
+                assert self._running_in is not None
+                raise WrongThreadError(
+                    f"this instance is running in thread {self._running_in.name!r}: a wasmtime store cannot be "
+                    f"used by two threads at once (create one instance per thread; a compiled module is shared)"
+                )
+            self._running_in = thread
+            self._depth += 1
+
+    def _call(self, fn: wasmtime.Func, *args: Any) -> Any:
         timeout = self.limits.timeout
+        outermost = self._depth == 1  # (a host function may call an export again, on this thread)
+        if outermost and self.deadline is not None:
+            self.deadline.begin(timeout)
         if timeout is not None:
-            self.store.set_epoch_deadline(math.ceil(timeout / _TICK) + 1)
             self.ticker.acquire()
         try:
-            return fn(self.store, *args)
+            guard = self.sigint if outermost and self.sigint is not None and sigint_applies() else None
+            with guard or contextlib.nullcontext():
+                return fn(self.store, *args)
         except wasmtime.Trap as exc:
             self._reraise_pending()
-            if exc.trap_code == wasmtime.TrapCode.INTERRUPT and timeout is not None:
-                raise Timeout(timeout) from None
+            self._raise_if_stopped(timeout)
             if exc.trap_code == wasmtime.TrapCode.OUT_OF_FUEL:
                 raise Trap(f"the guest ran out of fuel ({self.limits.fuel} units)") from None
             raise Trap(_trap_message(exc)) from None
         except wasmtime.WasmtimeError as exc:
             self._reraise_pending()
+            self._raise_if_stopped(timeout)
             raise Trap(str(exc)) from None
         finally:
             if timeout is not None:
                 self.ticker.release()
-                self.store.set_epoch_deadline(_NO_DEADLINE)
+
+    def _raise_if_stopped(self, timeout: float | None) -> None:
+        """When the deadline callback stopped the guest: Ctrl-C (what the SIGINT handler raised,
+        KeyboardInterrupt), or the time limit."""
+        if self.deadline is None:
+            return
+        stop, self.deadline.stop = self.deadline.stop, None
+        if stop is not None:
+            raise stop from None
+        if self.deadline.timed_out and timeout is not None:
+            raise Timeout(timeout) from None
 
     def memory_buffer(self) -> Callable[[], Any] | None:
         memory = self._exports.get("memory")
@@ -498,13 +571,30 @@ class WasmtimeEngine:
         self.version = distribution_version(wasmtime.__file__, "wasmtime")
         self.kind = kind
         self._cache_tag: str | None = None
-        config = wasmtime.Config()
-        for option, value in _CODEGEN_OPTIONS[kind].items():
-            setattr(config, option, value)
-        self.engine = wasmtime.Engine(config)
+        self.engine = wasmtime.Engine(self._config(kind))
         _LIVE[2].add(self.engine)
         self.ticker = _EpochTicker(self.engine)
         self._siblings: dict[str, WasmtimeEngine] = {kind: self}
+
+    @staticmethod
+    def _config(kind: str, *, parallel: bool = True) -> wasmtime.Config:
+        config = wasmtime.Config()
+        for option, value in _CODEGEN_OPTIONS[kind].items():
+            setattr(config, option, value)
+        config.parallel_compilation = parallel
+        return config
+
+    def _compile(self, wasm: bytes) -> wasmtime.Module:
+        """``wasm`` compiled by this engine (in a forked child: on this thread, see the module's docstring)."""
+        global _compiler_threads_started
+        if _compiler_threads_lost:
+            serial = wasmtime.Engine(self._config(self.kind, parallel=False))
+            compiled = wasmtime.Module.deserialize(self.engine, wasmtime.Module(serial, wasm).serialize())
+        else:
+            _compiler_threads_started = True
+            compiled = wasmtime.Module(self.engine, wasm)
+        _LIVE[1].add(compiled)
+        return compiled
 
     def variant(self, limits: InstanceLimits) -> WasmtimeEngine:
         """The engine that runs a module under ``limits``: this one's sibling that compiles epoch
@@ -526,18 +616,16 @@ class WasmtimeEngine:
             raise TypeError(f"{module!r} was not compiled by this wasmtime engine")
         adopted = module.siblings.get(self.kind)
         if adopted is None:
-            compiled = wasmtime.Module(self.engine, module.wasm)
-            _LIVE[1].add(compiled)
+            compiled = self._compile(module.wasm)
             adopted = module.siblings[self.kind] = WasmtimeModule(self, compiled, module.wasm, module.deferred_start)
         return adopted
 
     def compile(self, wasm: bytes) -> WasmtimeModule:
         try:
             wasm, start = _defer_start(wasm)
-            compiled = wasmtime.Module(self.engine, wasm)
+            compiled = self._compile(wasm)
         except wasmtime.WasmtimeError as exc:
             raise ValueError(f"not a valid WebAssembly module: {exc}") from None
-        _LIVE[1].add(compiled)
         return WasmtimeModule(self, compiled, wasm, start)
 
     @property
