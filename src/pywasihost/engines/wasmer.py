@@ -162,8 +162,9 @@ class _NativeMemory:
         self._view: Any = None  # keeps the buffer that c.base points into alive
 
     def refresh(self) -> None:
-        """Look at the memory again (it may have grown) before the Python function runs."""
-        if self.memory is not None:
+        """Look at the memory again if it has grown, before the Python function runs (every call C
+        declines comes here: a write to captured output, say, so the unchanged case is one size read)."""
+        if self.memory is not None and (self._view is None or self.memory.data_size != self.c.size):
             self._view = memoryview(self.memory.buffer)
             self.c.base = _c.ffi.from_buffer(self._view)
             self.c.size = len(self._view)
